@@ -1,0 +1,1 @@
+"""Static catalogs: GPUs (memory, MIG profiles, machines per cloud, list prices) and models."""

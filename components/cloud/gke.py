@@ -1,0 +1,271 @@
+"""GKE: a private, Workload-Identity cluster with a system pool and one node pool per GPU pool."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+from pulumi_gcp.container import (
+    ClusterIpAllocationPolicyArgsDict,
+    ClusterMasterAuthorizedNetworksConfigArgsDict,
+    ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict,
+    ClusterMonitoringConfigArgsDict,
+    ClusterPrivateClusterConfigArgsDict,
+    NodePoolNodeConfigArgsDict,
+    NodePoolNodeConfigGuestAcceleratorArgsDict,
+)
+
+from .. import resolved as r
+from . import ClusterOutputs, kubeconfig
+
+SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+NODE_ROLE = "roles/container.defaultNodeServiceAccount"
+"""Least privilege for nodes: write logs and metrics, read metadata; access is granted per pod by Workload Identity."""
+TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+HYPERDISK_ONLY = ("a3-ultragpu", "a4-")
+"""Machine families that boot only from Hyperdisk."""
+
+
+def _disk_type(machine_type: str) -> str:
+    return "hyperdisk-balanced" if machine_type.startswith(HYPERDISK_ONLY) else "pd-balanced"
+
+
+def _per_zone(total: int, zones: int) -> int:
+    return math.ceil(total / zones) if total else 0
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """A GKE Standard cluster for inference.
+
+    Private nodes behind Cloud NAT, Workload Identity, shielded nodes, Dataplane V2 (so
+    NetworkPolicies are enforced), the Gateway API and the GCS FUSE CSI driver. The default
+    pool is removed; a system pool runs platform components and each GPU pool scales on its own.
+    """
+
+    outputs: ClusterOutputs
+
+    def __init__(
+        self,
+        name: str,
+        cluster: r.GkeCluster,
+        pools: Sequence[r.GpuPool],
+        *,
+        protect: bool,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("inferfleet:index:GkeCluster", name, None, opts)
+        provider = gcp.Provider(f"{name}-gcp", project=cluster.project, region=cluster.region, opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect))
+
+        network, subnetwork, ip_policy = self._network(name, cluster, child)
+
+        node_sa = gcp.serviceaccount.Account(
+            f"{name}-nodes",
+            account_id=f"{cluster.name}-nodes"[:30].rstrip("-"),
+            display_name=f"GKE nodes of {cluster.name}",
+            opts=child,
+        )
+        node_role = gcp.projects.IAMMember(
+            f"{name}-nodes-role",
+            project=cluster.project,
+            role=NODE_ROLE,
+            member=node_sa.email.apply(lambda email: f"serviceAccount:{email}"),
+            opts=child,
+        )
+
+        authorized: list[ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
+            {"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(cluster.authorized_networks)
+        ]
+        access: ClusterMasterAuthorizedNetworksConfigArgsDict | None = {"cidr_blocks": authorized} if authorized else None
+        private: ClusterPrivateClusterConfigArgsDict = {
+            "enable_private_nodes": True,
+            "enable_private_endpoint": cluster.private_endpoint,
+            "master_global_access_config": {"enabled": True},
+        }
+        dcgm: ClusterMonitoringConfigArgsDict = {
+            "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
+            "managed_prometheus": {"enabled": True},
+        }
+        gke = gcp.container.Cluster(
+            f"{name}-cluster",
+            name=cluster.name,
+            project=cluster.project,
+            location=cluster.location,
+            node_locations=[z for z in cluster.zones if z != cluster.location],
+            release_channel={"channel": cluster.release_channel},
+            min_master_version=cluster.kubernetes_version,
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            network=network,
+            subnetwork=subnetwork,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy=ip_policy,
+            datapath_provider="ADVANCED_DATAPATH",
+            private_cluster_config=private,
+            master_authorized_networks_config=access,
+            workload_identity_config={"workload_pool": f"{cluster.project}.svc.id.goog"},
+            enable_shielded_nodes=True,
+            gateway_api_config={"channel": "CHANNEL_STANDARD"},
+            addons_config={
+                "gcs_fuse_csi_driver_config": {"enabled": True},
+                "dns_cache_config": {"enabled": True},
+            },
+            monitoring_config=dcgm if cluster.managed_dcgm else None,
+            resource_labels={"managed-by": "inferfleet"},
+            deletion_protection=cluster.deletion_protection,
+            opts=kept,
+        )
+
+        def node_config(machine_type: str, disk_gb: int) -> NodePoolNodeConfigArgsDict:
+            return {
+                "machine_type": machine_type,
+                "disk_size_gb": disk_gb,
+                "disk_type": _disk_type(machine_type),
+                "image_type": "COS_CONTAINERD",
+                "service_account": node_sa.email,
+                "oauth_scopes": SCOPES,
+                "workload_metadata_config": {"mode": "GKE_METADATA"},
+                "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
+                "metadata": {"disable-legacy-endpoints": "true"},
+                "gvnic": {"enabled": True},
+                "gcfs_config": {"enabled": True},
+            }
+
+        system = cluster.system_pool
+        system_config = node_config(system.machine_type, system.disk_size_gb)
+        system_config["labels"] = {r.POOL_LABEL: "system"}
+        # Nodes must be able to write logs and metrics from their first boot.
+        node_opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[node_role]))
+        system_pool = gcp.container.NodePool(
+            f"{name}-system",
+            name="system",
+            cluster=gke.id,
+            location=cluster.location,
+            node_locations=list(cluster.zones),
+            initial_node_count=max(1, _per_zone(system.min_nodes, len(cluster.zones))),
+            autoscaling={
+                "total_min_node_count": system.min_nodes,
+                "total_max_node_count": system.max_nodes,
+                "location_policy": "BALANCED",
+            },
+            management={"auto_repair": True, "auto_upgrade": True},
+            upgrade_settings={"max_surge": 1, "max_unavailable": 0},
+            node_config=system_config,
+            opts=node_opts,
+        )
+
+        max_gpus: dict[str, pulumi.Output[int]] = {}
+        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=protect))
+        for pool in pools:
+            node_pool = gcp.container.NodePool(
+                f"{name}-{pool.name}",
+                name=pool.name,
+                cluster=gke.id,
+                location=cluster.location,
+                node_locations=list(pool.zones),
+                initial_node_count=_per_zone(pool.min_nodes, len(pool.zones)),
+                autoscaling={
+                    "total_min_node_count": pool.min_nodes,
+                    "total_max_node_count": pool.max_nodes,
+                    # ANY places nodes wherever capacity is: reservations, Spot and DWS need that.
+                    "location_policy": "BALANCED" if pool.capacity == "on-demand" else "ANY",
+                },
+                management={"auto_repair": pool.capacity != "queued", "auto_upgrade": True},
+                queued_provisioning={"enabled": True} if pool.capacity == "queued" else None,
+                upgrade_settings={"max_surge": 0, "max_unavailable": 1},
+                node_config=self._gpu_node_config(pool, node_config(pool.machine_type, pool.disk_size_gb)),
+                opts=gpu_opts,
+            )
+            max_gpus[pool.name] = pulumi.Output.all(
+                node_pool.autoscaling, node_pool.node_config
+            ).apply(lambda a: int(a[0]["total_max_node_count"]) * int(a[1]["guest_accelerators"][0]["count"]))
+
+        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
+        config: pulumi.Output[str] = pulumi.Output.secret(
+            pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
+        )
+        # Charts wait for their pods to become ready; the pods need the system nodes first.
+        kubernetes = k8s.Provider(
+            f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_pool])
+        )
+        self.outputs = ClusterOutputs(gke.name, gke.endpoint, config, kubernetes, max_gpus)
+        self.register_outputs(self.outputs.as_dict())
+
+    def _network(
+        self, name: str, cluster: r.GkeCluster, opts: pulumi.ResourceOptions
+    ) -> tuple[pulumi.Input[str], pulumi.Input[str], ClusterIpAllocationPolicyArgsDict]:
+        if not cluster.create_network:
+            assert cluster.network is not None and cluster.subnetwork is not None
+            return cluster.network, cluster.subnetwork, {
+                "cluster_ipv4_cidr_block": cluster.pods_cidr,
+                "services_ipv4_cidr_block": cluster.services_cidr,
+            }
+        network = gcp.compute.Network(f"{name}-network", name=cluster.name, auto_create_subnetworks=False, opts=opts)
+        subnetwork = gcp.compute.Subnetwork(
+            f"{name}-subnet",
+            name=cluster.name,
+            region=cluster.region,
+            network=network.id,
+            ip_cidr_range=cluster.node_cidr,
+            private_ip_google_access=True,
+            secondary_ip_ranges=[
+                {"range_name": "pods", "ip_cidr_range": cluster.pods_cidr},
+                {"range_name": "services", "ip_cidr_range": cluster.services_cidr},
+            ],
+            opts=opts,
+        )
+        router = gcp.compute.Router(f"{name}-router", name=cluster.name, region=cluster.region, network=network.id, opts=opts)
+        # Private nodes reach Hugging Face and container registries through Cloud NAT.
+        gcp.compute.RouterNat(
+            f"{name}-nat",
+            name=cluster.name,
+            router=router.name,
+            region=cluster.region,
+            nat_ip_allocate_option="AUTO_ONLY",
+            source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
+            log_config={"enable": True, "filter": "ERRORS_ONLY"},
+            opts=opts,
+        )
+        return network.id, subnetwork.id, {"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"}
+
+    @staticmethod
+    def _gpu_node_config(pool: r.GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoolNodeConfigArgsDict:
+        accelerator: NodePoolNodeConfigGuestAcceleratorArgsDict = {
+            "type": pool.accelerator,
+            "count": pool.gpus_per_node,
+            "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+        }
+        if pool.mig_profile:
+            accelerator["gpu_partition_size"] = pool.mig_profile
+        if pool.sharing:
+            accelerator["gpu_sharing_config"] = {
+                "gpu_sharing_strategy": "TIME_SHARING" if pool.sharing.strategy == "time-slicing" else "MPS",
+                "max_shared_clients_per_gpu": pool.sharing.clients_per_gpu,
+            }
+        config: NodePoolNodeConfigArgsDict = {
+            **base,
+            "guest_accelerators": [accelerator],
+            "labels": dict(pool.node_labels),
+            "resource_labels": {"inferfleet-pool": pool.name},
+        }
+        if pool.taints:
+            config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
+        if pool.capacity == "spot":
+            config["spot"] = True
+        elif pool.capacity == "flex-start":
+            config["flex_start"] = True
+            config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
+        elif pool.capacity == "queued":
+            config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
+        elif pool.capacity == "reservation":
+            assert pool.reservation is not None
+            config["reservation_affinity"] = {
+                "consume_reservation_type": "SPECIFIC_RESERVATION",
+                "key": "compute.googleapis.com/reservation-name",
+                "values": [pool.reservation],
+            }
+        return config

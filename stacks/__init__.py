@@ -1,0 +1,1 @@
+"""The typed stack: schema, loading from Pulumi config, resolution, rules and the offline plan."""

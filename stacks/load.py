@@ -1,0 +1,137 @@
+"""Load the stack: from Pulumi's runtime config in `pulumi up`, from a stack file in the plan.
+
+Both paths end in `parse`, which turns raw `inferfleet:*` values into a `StackSpec` and
+reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import NAMESPACE, ConfigError, Problem, problems_from_validation
+from .schema import SECRET_KEYS, StackSpec
+
+SECRET_PLACEHOLDER = "[secret]"
+"""Stands in for a `secure:` value the offline plan cannot decrypt; it stays marked secret."""
+
+
+@dataclass(frozen=True)
+class RawConfig:
+    """The `inferfleet:*` config of one stack: values by key (no namespace), and which are secret."""
+
+    values: Mapping[str, Any]
+    secret_keys: frozenset[str]
+
+
+def parse(raw: RawConfig) -> StackSpec:
+    problems = [
+        Problem(key, f"must be stored as a secret; set it with: pulumi config set --secret {NAMESPACE}:{key} <value>")
+        for key in SECRET_KEYS
+        if key in raw.values and key not in raw.secret_keys
+    ]
+    try:
+        spec = StackSpec.model_validate(dict(raw.values))
+    except ValidationError as e:
+        problems.extend(problems_from_validation(StackSpec, e))
+        raise ConfigError(sorted(set(problems))) from None
+    if problems:
+        raise ConfigError(problems)
+    return spec
+
+
+def from_pulumi_runtime() -> RawConfig:
+    """The config Pulumi hands a program: strings, with objects and lists as JSON."""
+    import pulumi.runtime.config as rc
+
+    prefix = f"{NAMESPACE}:"
+    keys = {k for k in (*rc.CONFIG.get(), *rc.get_config_env()) if k.startswith(prefix)}
+    secret = set(rc.get_config_secret_keys_env()) | {k for k in keys if rc.is_config_secret(k)}
+    values = {}
+    for full in keys:
+        key = full[len(prefix):]
+        value = rc.get_config(full)
+        values[key] = value if key in SECRET_KEYS else _decode(value)  # a JSON kubeconfig stays text
+    return RawConfig(values, frozenset(k[len(prefix):] for k in keys & secret))
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """A `Pulumi.<stack>.yaml` as Pulumi would pass it to the program."""
+
+    stack: str
+    config: Mapping[str, str]
+    """Full keys (`ns:key`) to values as Pulumi passes them: strings, objects as JSON."""
+    secret_keys: tuple[str, ...]
+    unresolved_environments: tuple[str, ...]
+
+
+class StackFileError(Exception):
+    pass
+
+
+def read_stack_file(path: Path, project: str) -> StackFile:
+    if not path.is_file():
+        raise StackFileError(f"{path}: no such stack file")
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as e:
+        raise StackFileError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(document, dict):
+        raise StackFileError(f"{path}: expected a mapping with a `config:` key")
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{path}: `config:` must be a mapping of keys to values")
+    values: dict[str, str] = {}
+    secret: list[str] = []
+    for key, value in config.items():
+        full = key if ":" in key else f"{project}:{key}"
+        masked, is_secret = mask_secure(value)
+        values[full] = _config_string(masked)
+        if is_secret:
+            secret.append(full)
+    environments = document.get("environment") or ()
+    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+    return StackFile(stack, values, tuple(sorted(secret)), tuple(environments))
+
+
+def mask_secure(value: Any) -> tuple[Any, bool]:
+    """Replace `{secure: ...}` ciphertexts with a placeholder; report whether any was found."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER, True
+        found = False
+        out = {}
+        for k, v in value.items():
+            out[k], inner = mask_secure(v)
+            found = found or inner
+        return out, found
+    if isinstance(value, list):
+        items = [mask_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def _config_string(value: Any) -> str:
+    """How Pulumi passes a config value to a program: scalars as text, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value)

@@ -1,0 +1,100 @@
+"""Writing a plan: plan.json, one YAML file per Kubernetes object, and a readable summary."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.platform import LAYERS
+
+from .plan import Plan, Registered, masked
+
+HELM_CHART = "kubernetes:helm.sh/v4:Chart"
+
+
+def is_manifest(resource: Registered) -> bool:
+    """A Kubernetes object the program registers itself (charts render theirs inside the provider)."""
+    return resource.custom and resource.type.startswith("kubernetes:") and not resource.type.startswith("kubernetes:helm.sh/")
+
+
+def manifests(plan: Plan) -> list[dict[str, Any]]:
+    return [masked(r.inputs) for r in plan.resources if is_manifest(r)]
+
+
+def manifest_path(obj: dict[str, Any]) -> str:
+    """Where pulumi-kubernetes' renderYamlToDirectory puts an object: 0-crd/ or 1-manifest/."""
+    meta = obj.get("metadata", {})
+    api = obj["apiVersion"].replace("/", "_").replace(":", "_")
+    name = f"{api}-{obj['kind'].lower()}-{meta.get('namespace') or 'default'}-{meta['name']}.yaml"
+    folder = "0-crd" if obj["kind"] == "CustomResourceDefinition" else "1-manifest"
+    return f"{folder}/{name}"
+
+
+def write(plan: Plan, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "plan.json").write_text(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
+    root = out / "manifests"
+    for folder in ("0-crd", "1-manifest"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for stale in (root / folder).glob("*.yaml"):
+            stale.unlink()
+    for obj in manifests(plan):
+        (root / manifest_path(obj)).write_text(yaml.safe_dump(obj, sort_keys=True))
+
+
+def layer_of(plan: Plan, resource: Registered) -> str:
+    """The layer a resource belongs to: that of its nearest ancestor layer component."""
+    by_urn = {r.urn: r for r in plan.resources}
+    current: Registered | None = resource
+    while current is not None:
+        if current.type in LAYERS:
+            return LAYERS[current.type]
+        current = by_urn.get(current.parent) if current.parent else None
+    return "platform"
+
+
+def summary(plan: Plan) -> str:
+    platform = plan.loaded.platform
+    custom = [r for r in plan.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    per_layer = Counter(layer_of(plan, r) for r in custom)
+    order = [*dict.fromkeys(LAYERS.values()), "platform"]
+    lines = [
+        f"inferfleet plan: stack {plan.stack} ({platform.cluster.provider}, "
+        f"{'production' if platform.production else plan.loaded.spec.environment})",
+        f"  {len(plan.resources)} registrations, {len(custom)} resources, "
+        f"{sum(1 for r in plan.resources if is_manifest(r))} Kubernetes manifests, "
+        f"{sum(1 for r in plan.resources if r.type == HELM_CHART)} Helm charts",
+        "",
+        "Resources per layer:",
+        *(f"  {layer:<11} {per_layer[layer]}" for layer in order if per_layer[layer]),
+        "",
+        "GPU capacity:",
+    ]
+    low = high = 0.0
+    for pool in platform.pools:
+        price = pool.price.usd_per_hour if pool.price else None
+        cost = f"${price:.2f}/h per node" + (" (estimate)" if pool.price and pool.price.estimated else "") if price else "price unknown"
+        shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
+        units = f", {pool.max_units} x nvidia.com/gpu as {shared_as}" if pool.units_per_gpu > 1 else ""
+        lines.append(
+            f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
+            f"{pool.capacity} nodes: up to {pool.max_gpus} GPUs{units}; {cost}"
+        )
+        if price:
+            low += price * pool.min_nodes
+            high += price * pool.max_nodes
+    lines += ["", "Models:"]
+    for m in platform.models:
+        lines.append(
+            f"  {m.name:<12} {m.model_id} in {m.namespace}, {m.replicas}-{m.max_replicas} x {m.gpus} GPU on pool {m.pool}; "
+            f"KV cache {m.fit.kv_budget_gib} GiB/GPU = {m.fit.kv_tokens} tokens ({m.fit.full_length_sequences} x {m.fit.max_model_len})"
+        )
+    if not platform.models:
+        lines.append("  (none)")
+    lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size (known prices only)"]
+    lines += [f"warning: {w}" for w in plan.warnings]
+    return "\n".join(lines)

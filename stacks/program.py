@@ -1,0 +1,66 @@
+"""The Pulumi program: load the stack, resolve it, register the platform, export outputs.
+
+`__main__.py` runs it under `pulumi up`; the offline plan runs the same `build` under mocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pydantic import SecretStr
+
+from components.resolved import Platform
+
+from .errors import ConfigError
+from .load import from_pulumi_runtime, parse
+from .resolve import resolve
+from .schema import StackSpec
+
+
+@dataclass(frozen=True)
+class LoadedStack:
+    spec: StackSpec
+    platform: Platform
+
+
+def load(project: str, stack: str) -> LoadedStack:
+    """The current stack's config, validated and resolved; raises ConfigError listing every problem."""
+    spec = parse(from_pulumi_runtime())
+    return LoadedStack(spec, resolve(spec, project=project, stack=stack))
+
+
+def _secret(value: SecretStr | None) -> pulumi.Output[str] | None:
+    return pulumi.Output.secret(value.get_secret_value()) if value is not None else None
+
+
+def build(loaded: LoadedStack) -> None:
+    from components import InferencePlatform, Secrets
+
+    spec, platform = loaded.spec, loaded.platform
+    secrets = Secrets(
+        hf_token=_secret(spec.hf_token),
+        kubeconfig=_secret(spec.kubeconfig),
+        grafana_admin_password=_secret(spec.grafana_admin_password),
+    )
+    deployed = InferencePlatform(platform.name, platform, secrets)
+    pulumi.export("clusterName", deployed.cluster.name)
+    pulumi.export("endpoint", deployed.cluster.endpoint)
+    pulumi.export("kubeconfig", deployed.cluster.kubeconfig)
+    pulumi.export(
+        "gpuPools",
+        {
+            p.name: {"gpu": p.gpu, "gpusPerNode": p.gpus_per_node, "maxGpus": deployed.cluster.max_gpus[p.name]}
+            for p in platform.pools
+        },
+    )
+    pulumi.export("models", {m.name: {"namespace": m.namespace, "pool": m.pool, "model": m.model_id} for m in platform.models})
+
+
+def main() -> None:
+    """Entry point for `pulumi up`: a bad config stops here, before any resource, without a traceback."""
+    try:
+        loaded = load(pulumi.get_project(), pulumi.get_stack())
+    except ConfigError as e:
+        raise pulumi.RunError(f"invalid stack configuration:\n{e.report()}") from None
+    build(loaded)
