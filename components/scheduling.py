@@ -42,10 +42,11 @@ class Kueue(pulumi.ComponentResource):
         after_chart = pulumi.ResourceOptions(parent=self, depends_on=[controller])
         flavors = [KubernetesObject(f"{name}-flavor-{f.name}", kueue.resource_flavor(f), after_chart) for f in queueing.flavors]
         gpu_quota = {f.name: _units(max_gpus[f.name], pools[f.name].units_per_gpu) for f in queueing.flavors}
+        # The queue names its flavors by their outputs, so it waits for them (and so for the chart).
         queue = KubernetesObject(
             f"{name}-cluster-queue",
             kueue.cluster_queue(queueing, [f.name for f in flavors], [gpu_quota[f.name] for f in queueing.flavors]),
-            after_chart,
+            child,
         )
         self.cluster_queue = queue.name
         self.register_outputs({"clusterQueue": self.cluster_queue})

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     plan_cmd.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml) or a stack file path")
     plan_cmd.add_argument("--out", type=Path, help="write plan.json and manifests/ here")
     plan_cmd.add_argument("--no-validate", action="store_true", help="skip schema validation of the manifests")
+    plan_cmd.add_argument("--preflight", action="store_true", help="ask the cloud about capacity (needs credentials)")
     args = parser.parse_args(argv)
 
     from .errors import ConfigError
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from . import output, plan, validate
 
-        result = plan.run(_stack_path(args.stack), PROJECT_DIR)
+        result = plan.run(_stack_path(args.stack), PROJECT_DIR, preflight=args.preflight)
     except ConfigError as e:
         print(f"{args.stack}: invalid stack configuration", file=sys.stderr)
         print(e.report(), file=sys.stderr)

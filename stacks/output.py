@@ -75,16 +75,19 @@ def summary(plan: Plan) -> str:
         "GPU capacity:",
     ]
     low = high = 0.0
+    priced = 0
     for pool in platform.pools:
         price = pool.price.usd_per_hour if pool.price else None
         cost = f"${price:.2f}/h per node" + (" (estimate)" if pool.price and pool.price.estimated else "") if price else "price unknown"
         shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
         units = f", {pool.max_units} x nvidia.com/gpu as {shared_as}" if pool.units_per_gpu > 1 else ""
+        bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
-            f"{pool.capacity} nodes: up to {pool.max_gpus} GPUs{units}; {cost}"
+            f"{bought}nodes: up to {pool.max_gpus} GPUs{units}; {cost}"
         )
         if price:
+            priced += 1
             low += price * pool.min_nodes
             high += price * pool.max_nodes
     lines += ["", "Models:"]
@@ -95,6 +98,10 @@ def summary(plan: Plan) -> str:
         )
     if not platform.models:
         lines.append("  (none)")
-    lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size (known prices only)"]
+    if priced:
+        partial = "" if priced == len(platform.pools) else f" ({priced} of {len(platform.pools)} pools priced)"
+        lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size{partial}"]
+    else:
+        lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
     lines += [f"warning: {w}" for w in plan.warnings]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import pulumi
 from pulumi.runtime import mocks, rpc
@@ -20,6 +20,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from . import program
+from .errors import ConfigError
 from .load import read_stack_file
 
 SECRET_MASK = "[secret]"
@@ -39,6 +40,8 @@ class Registered:
     inputs: dict[str, Any]
     """As sent, with secrets still wrapped (see `masked`)."""
     dependencies: tuple[str, ...]
+    explicit_dependencies: tuple[str, ...]
+    """The `depends_on` edges: dependencies no input value and no provider accounts for."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,14 +57,17 @@ class Registered:
         }
 
 
-def masked(value: Any) -> Any:
-    """JSON-ready inputs: secrets replaced by a mask, whole floats back to ints, resources as URNs."""
+def masked(value: Any, secret: bool = False) -> Any:
+    """JSON-ready inputs: secret values masked (keeping their shape), whole floats back to ints,
+    resources as URNs."""
     if rpc.is_rpc_secret(value):
-        return SECRET_MASK
+        return masked(value["value"], True)
     if isinstance(value, dict):
-        return {k: masked(v) for k, v in value.items()}
+        return {k: masked(v, secret) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [masked(v) for v in value]
+        return [masked(v, secret) for v in value]
+    if secret:
+        return SECRET_MASK
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, pulumi.Resource):
@@ -91,6 +97,7 @@ class PlanMonitor(mocks.MockMonitor):
             return response
         provider = request.provider.rsplit("::", 1)[0] if request.provider else None
         deps = set(request.dependencies)
+        from_values = {urn for prop in request.propertyDependencies.values() for urn in prop.urns}
         if provider:
             deps.add(provider)
         record = Registered(
@@ -103,6 +110,7 @@ class PlanMonitor(mocks.MockMonitor):
             protect=bool(request.protect),
             inputs=rpc.deserialize_properties(request.object),
             dependencies=tuple(sorted(deps)),
+            explicit_dependencies=tuple(sorted(set(request.dependencies) - from_values)),
         )
         with self._lock:
             self.registered[record.urn] = record
@@ -126,6 +134,10 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
             identities=[{"oidcs": [{"issuer": f"https://oidc.eks.us-east-1.amazonaws.com/id/{name}"}]}],
             clusterSecurityGroupId=f"sg-{name}",
         )
+    elif type_ == "aws:ec2/launchTemplate:LaunchTemplate":
+        out.update(latestVersion=1, defaultVersion=1)
+    elif type_ == "aws:iam/role:Role":
+        out.setdefault("name", name)  # auto-named by the engine; the attachments refer to it
     return out
 
 
@@ -163,27 +175,38 @@ def project_name(project_dir: Path) -> str:
     return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
 
 
-def run(stack_path: Path, project_dir: Path) -> Plan:
-    """Plan one stack file. Raises ConfigError for an invalid stack, StackFileError for an unreadable one."""
+def run(stack_path: Path, project_dir: Path, *, preflight: bool = False) -> Plan:
+    """Plan one stack file. Raises ConfigError for an invalid stack, StackFileError for an unreadable one.
+
+    `preflight` asks the cloud about capacity even if the stack does not say `preflight.inPlan`.
+    """
     project = project_name(project_dir)
     stack_file = read_stack_file(stack_path, project)
-    # A fresh context: no root stack or config left over from an earlier plan in this process.
-    return contextvars.Context().run(
-        _run, project, stack_file.stack, dict(stack_file.config), stack_file.secret_keys, stack_file.unresolved_environments
+    result = run_config(project, stack_file.stack, stack_file.config, stack_file.secret_keys, preflight=preflight)
+    result.warnings.extend(
+        f"stack file imports ESC environment '{env}'; the plan cannot resolve it" for env in stack_file.unresolved_environments
     )
+    return result
 
 
-def _run(project: str, stack: str, config: dict[str, str], secret_keys: tuple[str, ...], environments: tuple[str, ...]) -> Plan:
-    pulumi.runtime.set_all_config(dict(config), list(secret_keys))
+def run_config(
+    project: str, stack: str, config: Mapping[str, str], secret_keys: Sequence[str], *, preflight: bool = False
+) -> Plan:
+    """Plan from config as Pulumi hands it to a program (`ns:key` to text; objects as JSON)."""
+    # A fresh context: no root stack or config left over from an earlier plan in this process.
+    return contextvars.Context().run(_run, project, stack, dict(config), list(secret_keys), preflight)
+
+
+def _run(project: str, stack: str, config: dict[str, str], secret_keys: list[str], preflight: bool) -> Plan:
+    pulumi.runtime.set_all_config(config, secret_keys)
     monitor = PlanMonitor(PlanMocks())
     mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
     loaded = program.load(project, stack)
+    problems, warnings = program.preflight(loaded, offline=True, forced=preflight)
+    if problems:
+        raise ConfigError(problems)
     _execute(lambda: program.build(loaded))
-    plan = Plan(project, stack, loaded, sorted(monitor.registered.values(), key=lambda r: r.urn))
-    plan.warnings.extend(
-        f"stack file imports ESC environment '{env}'; the plan cannot resolve it" for env in environments
-    )
-    return plan
+    return Plan(project, stack, loaded, sorted(monitor.registered.values(), key=lambda r: r.urn), warnings)
 
 
 def _execute(fn: Callable[[], None]) -> None:

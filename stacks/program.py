@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import pulumi
 from pydantic import SecretStr
 
-from components.resolved import Platform
+from components.resolved import EksCluster, Platform
 
-from .errors import ConfigError
+from .errors import ConfigError, Problem
 from .load import from_pulumi_runtime, parse
 from .resolve import resolve
-from .schema import StackSpec
+from .schema import EksClusterSpec, StackSpec
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,25 @@ def load(project: str, stack: str) -> LoadedStack:
     """The current stack's config, validated and resolved; raises ConfigError listing every problem."""
     spec = parse(from_pulumi_runtime())
     return LoadedStack(spec, resolve(spec, project=project, stack=stack))
+
+
+def preflight(loaded: LoadedStack, *, offline: bool, forced: bool = False) -> tuple[list[Problem], list[str]]:
+    """Ask the cloud whether it can give the pools what they need: (problems that stop, warnings).
+
+    `pulumi up` and `preview` always ask (unless the stack says `mode: off`). The offline plan asks
+    only when told to, by `preflight.inPlan` or `--preflight`, because asking needs credentials.
+    """
+    cluster, spec = loaded.platform.cluster, loaded.spec.cluster
+    if not isinstance(cluster, EksCluster) or not isinstance(spec, EksClusterSpec) or spec.preflight.mode == "off":
+        return [], []
+    if offline and not (spec.preflight.in_plan or forced):
+        return [], ["EKS preflight skipped: the offline plan calls AWS only with --preflight or cluster.preflight.inPlan: true"]
+    from components.cloud import preflight as checks
+
+    found = [Problem(f.path, f.message) for f in checks.run(cluster, loaded.platform.pools)]
+    if spec.preflight.mode == "warn":
+        return [], [p.line() for p in found]
+    return found, []
 
 
 def _secret(value: SecretStr | None) -> pulumi.Output[str] | None:
@@ -61,6 +80,11 @@ def main() -> None:
     """Entry point for `pulumi up`: a bad config stops here, before any resource, without a traceback."""
     try:
         loaded = load(pulumi.get_project(), pulumi.get_stack())
+        problems, warnings = preflight(loaded, offline=False)
+        if problems:
+            raise ConfigError(problems)
     except ConfigError as e:
         raise pulumi.RunError(f"invalid stack configuration:\n{e.report()}") from None
+    for warning in warnings:
+        pulumi.log.warn(warning)
     build(loaded)

@@ -7,6 +7,7 @@ problem found is collected and raised together as a `ConfigError`.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from typing import Literal, Mapping
 
@@ -35,6 +36,8 @@ CLOUD_CAPACITY = {
     "eks": ("on-demand", "spot", "reservation", "capacity-block"),
 }
 SYSTEM_MACHINE = {"gke": "e2-standard-8", "eks": "m7i.2xlarge"}
+VPC_PREFIX_MAX = 20
+"""A new EKS VPC is split in eight per-zone blocks; below /20 a zone gets fewer than 512 addresses."""
 CPU_SHARE = 0.85
 """Share of a node's vCPUs and memory given to model pods; the rest is kubelet and daemons."""
 MEMORY_SHARE = 0.8
@@ -117,7 +120,7 @@ def _cluster(spec: StackSpec, problems: _Problems, *, project: str, stack: str, 
                 "pulumi config set --secret inferfleet:kubeconfig < ~/.kube/config",
             )
         return r.ExistingCluster(name=c.name, context=c.context, install_driver=c.install_driver)
-    _check_zones("cluster.zones", c.zones, c.region, problems)
+    _check_zones("cluster.zones", c.zones, c.region, problems, example=f"{c.region}-a" if c.provider == "gke" else f"{c.region}a")
     _check_nodes("cluster.systemPool.nodes", c.system_pool.nodes.min, c.system_pool.nodes.max, problems)
     system = r.SystemPool(
         machine_type=c.system_pool.machine_type or SYSTEM_MACHINE[c.provider],
@@ -151,6 +154,19 @@ def _cluster(spec: StackSpec, problems: _Problems, *, project: str, stack: str, 
         )
     assert isinstance(c, EksClusterSpec)
     net_e = c.network
+    if net_e.vpc_id is None:
+        letters = [z[-1] for z in c.zones]
+        if any(not ("a" <= letter <= "g") for letter in letters) or len(set(letters)) != len(letters):
+            problems.add(
+                "cluster.zones",
+                "each zone gets subnets by its letter; valid: zones ending in distinct letters a-g, e.g. us-east-1a, us-east-1b",
+            )
+        if ipaddress.ip_network(net_e.vpc_cidr).prefixlen > VPC_PREFIX_MAX:
+            problems.add(
+                "cluster.network.vpcCidr",
+                f"{net_e.vpc_cidr} leaves too few pod addresses per zone (the VPC CNI gives every pod a VPC address); "
+                f"valid: a /{VPC_PREFIX_MAX} or larger block, e.g. 10.0.0.0/16",
+            )
     if (net_e.vpc_id is None) != (not net_e.subnet_ids):
         problems.add("cluster.network.subnetIds", "an existing VPC needs vpcId and subnetIds together; set both or neither")
     elif net_e.subnet_ids and len(net_e.subnet_ids) < 2:
@@ -174,10 +190,10 @@ def _cluster(spec: StackSpec, problems: _Problems, *, project: str, stack: str, 
     )
 
 
-def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: _Problems) -> None:
+def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: _Problems, *, example: str) -> None:
     outside = [z for z in zones if not z.startswith(region + "-") and not (z.startswith(region) and z[len(region):].isalpha())]
     if outside:
-        problems.add(path, f"{', '.join(outside)} not in region {region}; use zones of {region}, e.g. {region}-a")
+        problems.add(path, f"{', '.join(outside)} not in region {region}; use zones of {region}, e.g. {example}")
     if len(set(zones)) != len(zones):
         problems.add(path, "lists a zone twice; list each zone once")
 
@@ -190,8 +206,10 @@ def _check_nodes(path: str, low: int, high: int, problems: _Problems) -> None:
 def _pool(name: str, spec: NodePool, stack: StackSpec, problems: _Problems) -> r.GpuPool | None:
     path = f"nodePools.{name}"
     cloud = stack.cluster.provider
-    catalog_cloud = "gke" if cloud == "gke" else "eks"
+    catalog_cloud = "gke" if cloud == "gke" else "eks"  # an existing cluster uses only GPU facts
     before = len(problems.items)
+    if name == "system":
+        problems.add(path, "'system' names the pool for platform components; choose another name")
     _check_nodes(f"{path}.nodes", spec.nodes.min, spec.nodes.max, problems)
     try:
         gpu = gpu_catalog.gpu(spec.gpu)
@@ -199,13 +217,19 @@ def _pool(name: str, spec: NodePool, stack: StackSpec, problems: _Problems) -> r
         problems.add(f"{path}.gpu", str(e))
         return None
     machine = None
-    try:
-        gpu_catalog.offering(spec.gpu, catalog_cloud)
-    except CatalogError as e:
-        if cloud != "existing":
+    if cloud == "existing":
+        if spec.node is None:
+            problems.add(f"{path}.node", "required for an existing cluster: the vCPUs and memory of one node, e.g. {vcpus: 48, memoryGib: 384}")
+        else:
+            machine = gpu_catalog.Machine(spec.machine_type or "existing", spec.gpus_per_node, spec.node.vcpus, spec.node.memory_gib, None)
+    else:
+        if spec.node is not None:
+            problems.add(f"{path}.node", "only for cluster.provider: existing; the catalog knows the machines inferfleet creates")
+        try:
+            gpu_catalog.offering(spec.gpu, catalog_cloud)
+        except CatalogError as e:
             problems.add(f"{path}.gpu", str(e))
             return None
-    else:
         for field, machine_type in (("gpusPerNode", None), ("machineType", spec.machine_type)):
             try:
                 machine = gpu_catalog.machine(spec.gpu, catalog_cloud, spec.gpus_per_node, machine_type)
@@ -229,6 +253,8 @@ def _pool(name: str, spec: NodePool, stack: StackSpec, problems: _Problems) -> r
         problems.add(f"{path}.reservation", f"required with capacity: {spec.capacity}; name the reservation")
     if cloud in CLOUD_CAPACITY and spec.capacity not in CLOUD_CAPACITY[cloud]:
         problems.add(f"{path}.capacity", f"'{spec.capacity}' is not offered on {cloud.upper()}; valid: {', '.join(CLOUD_CAPACITY[cloud])}")
+    if spec.capacity == "capacity-block" and len(spec.zones or ()) != 1:
+        problems.add(f"{path}.zones", "a Capacity Block lives in one zone; list exactly that zone")
     if spec.capacity == "queued" and spec.nodes.min > 0:
         problems.add(f"{path}.nodes.min", "queued-provisioning pools start from 0 nodes; set min: 0")
     if spec.node_selector is not None and cloud != "existing":
@@ -244,8 +270,7 @@ def _pool(name: str, spec: NodePool, stack: StackSpec, problems: _Problems) -> r
     if len(problems.items) > before:
         return None
 
-    if machine is None:  # an existing cluster with a GPU the clouds' catalogs don't carry: use the GPU alone
-        machine = gpu_catalog.Machine(spec.machine_type or "existing", spec.gpus_per_node, 8 * spec.gpus_per_node, 32 * spec.gpus_per_node, None)
+    assert machine is not None
     sharing = r.GpuSharing(spec.sharing.strategy, spec.sharing.clients_per_gpu) if spec.sharing else None
     units_per_gpu = mig.per_gpu if mig else sharing.clients_per_gpu if sharing else 1
     unit_memory = mig.memory_gb * 0.95 if mig else gpu.usable_gib

@@ -54,7 +54,7 @@ class _Model(BaseModel):
 
 class NodeCount(_Model):
     min: int = Field(0, ge=0, le=1000, description="Fewest nodes; 0 lets the pool scale to zero.")
-    max: int = Field(..., ge=0, le=1000, description="Most nodes; GPU capacity and queue quota derive from it.")
+    max: int = Field(..., ge=1, le=1000, description="Most nodes; GPU capacity and queue quota derive from it.")
 
 
 class Sharing(_Model):
@@ -66,6 +66,11 @@ class Taint(_Model):
     key: str = Field(..., min_length=1, max_length=253)
     value: str = Field("", max_length=63)
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+class NodeShape(_Model):
+    vcpus: int = Field(..., ge=1, le=1024)
+    memory_gib: int = Field(..., ge=1, le=65536)
 
 
 class NodePool(_Model):
@@ -85,6 +90,9 @@ class NodePool(_Model):
     disk_size_gb: int = Field(200, ge=50, le=65536, description="Boot disk; holds images and model weights.")
     node_selector: dict[str, str] | None = Field(
         None, description="Existing clusters only: labels that select this pool's nodes."
+    )
+    node: NodeShape | None = Field(
+        None, description="Existing clusters only: vCPUs and memory of one node, e.g. {vcpus: 48, memoryGib: 384}"
     )
 
 

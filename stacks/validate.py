@@ -98,8 +98,7 @@ def validate_core(obj: dict[str, Any], kubernetes_version: str) -> list[str]:
     try:
         kubernetes_validate.validate(obj, kubernetes_version, strict=True)
     except kubernetes_validate.ValidationError as e:
-        path = ".".join(str(p) for p in e.caught_exception.absolute_path) or "(root)"
-        return [f"{path}: {e.caught_exception.message}"]
+        return [f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"]
     except kubernetes_validate.SchemaNotFoundError as e:
         return [str(e)]
     return []

@@ -27,7 +27,7 @@ EKS: dict[str, Any] = {
 EXISTING: dict[str, Any] = {
     "cluster": {"provider": "existing"},
     "kubeconfig": {"secure": "v1:ciphertext"},
-    "nodePools": {"l4": {"gpu": "L4", "nodes": {"min": 1, "max": 2}}},
+    "nodePools": {"l4": {"gpu": "L4", "nodes": {"min": 1, "max": 2}, "node": {"vcpus": 16, "memoryGib": 64}}},
     "models": {"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4"}},
 }
 
@@ -53,8 +53,8 @@ def write_stack(directory: Path, values: dict[str, Any], stack: str = "test") ->
 def plan_of(tmp_path: Path) -> Callable[..., Plan]:
     """Plan a config dict (the `inferfleet:` keys) as if it were a stack file in the repo."""
 
-    def run(values: dict[str, Any], stack: str = "test") -> Plan:
-        return plan_module.run(write_stack(tmp_path, values, stack), PROJECT)
+    def run(values: dict[str, Any], stack: str = "test", preflight: bool = False) -> Plan:
+        return plan_module.run(write_stack(tmp_path, values, stack), PROJECT, preflight=preflight)
 
     return run
 

@@ -11,10 +11,7 @@ import pytest
 
 from stacks.__main__ import main
 from stacks.errors import ConfigError
-from stacks.load import RawConfig, parse
-from stacks.resolve import resolve
-
-from .conftest import EKS, EXISTING, GKE, PROJECT, write_stack
+from .conftest import EKS, EXISTING, GKE, PROJECT, resolved, write_stack
 
 REMOVE = object()
 
@@ -36,7 +33,7 @@ def changed(base: dict[str, Any], *edits: tuple[str, Any]) -> dict[str, Any]:
 
 def problems(values: dict[str, Any], secret: tuple[str, ...] = ()) -> list[str]:
     try:
-        resolve(parse(RawConfig(values, frozenset(secret))), project="inferfleet", stack="test")
+        resolved(values, secret=secret)
     except ConfigError as e:
         return [p.line() for p in e.problems]
     return []
@@ -48,7 +45,7 @@ CASES = [
       "monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
     ("misspelt pool key", changed(GKE, ("nodePools.l4.gpusPerNodes", 2)),
      ["inferfleet:nodePools.l4.gpusPerNodes: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
-      "machineType, nodes, capacity, reservation, zones, mig, sharing, labels, taints, diskSizeGb, nodeSelector"]),
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, labels, taints, diskSizeGb, nodeSelector, node"]),
     ("wrong type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")),
      ["inferfleet:nodePools.l4.gpusPerNode: expected a whole number, got 'two'"]),
     ("GPU not in the catalog", changed(GKE, ("nodePools.l4.gpu", "T4")),
@@ -109,6 +106,23 @@ CASES = [
       "(weightsGb, layers, kvHeads, headDim) or use one of: meta-llama/Llama-3.1-8B-Instruct, "
       "meta-llama/Llama-3.1-70B-Instruct, meta-llama/Llama-3.3-70B-Instruct, meta-llama/Llama-3.1-405B-Instruct, "
       "mistralai/Mistral-7B-Instruct-v0.3, Qwen/Qwen2.5-72B-Instruct, Qwen/Qwen3-8B, Qwen/Qwen3-32B, Qwen/Qwen3-235B-A22B"]),
+    ("existing pool without its node shape", changed(EXISTING, ("nodePools.l4.node", REMOVE)),
+     ["inferfleet:nodePools.l4.node: required for an existing cluster: the vCPUs and memory of one node, "
+      "e.g. {vcpus: 48, memoryGib: 384}"]),
+    ("a pool named like the system pool", {**GKE, "nodePools": {"system": GKE["nodePools"]["l4"]}, "models": {}},
+     ["inferfleet:nodePools.system: 'system' names the pool for platform components; choose another name"]),
+    ("a Capacity Block outside one zone",
+     changed(EKS, ("nodePools.l4.capacity", "capacity-block"), ("nodePools.l4.reservation", "cr-0123456789abcdef0")),
+     ["inferfleet:nodePools.l4.zones: a Capacity Block lives in one zone; list exactly that zone"]),
+    ("a new EKS VPC too small for pod addresses", changed(EKS, ("cluster.network", {"vpcCidr": "10.0.0.0/22"})),
+     ["inferfleet:cluster.network.vpcCidr: 10.0.0.0/22 leaves too few pod addresses per zone (the VPC CNI gives every "
+      "pod a VPC address); valid: a /20 or larger block, e.g. 10.0.0.0/16"]),
+    ("EKS zones that share a letter", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-2a"])),
+     ["inferfleet:cluster.zones: each zone gets subnets by its letter; valid: zones ending in distinct letters a-g, "
+      "e.g. us-east-1a, us-east-1b",
+      "inferfleet:cluster.zones: us-east-2a not in region us-east-1; use zones of us-east-1, e.g. us-east-1a"]),
+    ("a pool that can never have a node", changed(GKE, ("nodePools.l4.nodes", {"min": 0, "max": 0})),
+     ["inferfleet:nodePools.l4.nodes.max: 0 is out of range; must be >= 1"]),
     ("existing cluster without a kubeconfig", changed(EXISTING, ("kubeconfig", REMOVE)),
      ["inferfleet:kubeconfig: required with cluster.provider: existing; set it with: "
       "pulumi config set --secret inferfleet:kubeconfig < ~/.kube/config"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 import pulumi_gcp as gcp
@@ -31,6 +31,10 @@ HYPERDISK_ONLY = ("a3-ultragpu", "a4-")
 
 def _disk_type(machine_type: str) -> str:
     return "hyperdisk-balanced" if machine_type.startswith(HYPERDISK_ONLY) else "pd-balanced"
+
+
+def _max_gpus(gpus_per_node: int) -> Callable[[Any], int]:
+    return lambda scaling: int(scaling["total_max_node_count"]) * gpus_per_node if scaling else 0
 
 
 def _per_zone(total: int, zones: int) -> int:
@@ -138,8 +142,11 @@ class GkeCluster(pulumi.ComponentResource):
         system = cluster.system_pool
         system_config = node_config(system.machine_type, system.disk_size_gb)
         system_config["labels"] = {r.POOL_LABEL: "system"}
-        # Nodes must be able to write logs and metrics from their first boot.
-        node_opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[node_role]))
+        # Nodes must be able to write logs and metrics from their first boot. The initial count only
+        # seeds a new pool (changing it would replace the pool); the autoscaler owns the size after.
+        node_opts = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[node_role], ignore_changes=["initialNodeCount"])
+        )
         system_pool = gcp.container.NodePool(
             f"{name}-system",
             name="system",
@@ -180,9 +187,9 @@ class GkeCluster(pulumi.ComponentResource):
                 node_config=self._gpu_node_config(pool, node_config(pool.machine_type, pool.disk_size_gb)),
                 opts=gpu_opts,
             )
-            max_gpus[pool.name] = pulumi.Output.all(
-                node_pool.autoscaling, node_pool.node_config
-            ).apply(lambda a: int(a[0]["total_max_node_count"]) * int(a[1]["guest_accelerators"][0]["count"]))
+            # Read only `autoscaling` back: node_config's reservation affinity has a field named
+            # `values`, which the SDK's output types cannot hold (it shadows dict.values()).
+            max_gpus[pool.name] = node_pool.autoscaling.apply(_max_gpus(pool.gpus_per_node))
 
         ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
         config: pulumi.Output[str] = pulumi.Output.secret(

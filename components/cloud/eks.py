@@ -1,0 +1,430 @@
+"""EKS: a cluster with private nodes, access entries and Pod Identity, a system node group and one node group per GPU pool."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+from pulumi_aws.ec2 import (
+    LaunchTemplateBlockDeviceMappingArgsDict,
+    LaunchTemplateCapacityReservationSpecificationArgsDict,
+    LaunchTemplateInstanceMarketOptionsArgsDict,
+    LaunchTemplateMetadataOptionsArgsDict,
+    LaunchTemplateTagSpecificationArgsDict,
+)
+from pulumi_aws.eks import (
+    AddonPodIdentityAssociationArgsDict,
+    ClusterAccessConfigArgsDict,
+    ClusterEncryptionConfigArgsDict,
+    ClusterVpcConfigArgsDict,
+    NodeGroupLaunchTemplateArgsDict,
+    NodeGroupScalingConfigArgsDict,
+    NodeGroupTaintArgsDict,
+)
+
+from .. import resolved as r
+from . import ClusterOutputs, kubeconfig
+
+CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
+"""Least privilege for nodes: join the cluster, run the VPC CNI, pull images; pods get AWS access through Pod Identity."""
+EBS_CSI_POLICY = "service-role/AmazonEBSCSIDriverPolicy"
+EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+ADMIN_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
+LOG_TYPES = ["api", "audit", "authenticator"]
+SYSTEM_AMI = "AL2023_x86_64_STANDARD"
+TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+CAPACITY_TYPES = {"on-demand": "ON_DEMAND", "spot": "SPOT", "reservation": "ON_DEMAND", "capacity-block": "CAPACITY_BLOCK"}
+"""A capacity reservation is bought on demand; the launch template points the instances at it."""
+NODE_UPDATE_IGNORED = ["scalingConfig.desiredSize"]
+"""The cluster autoscaler owns the node count between min and max; an update must not reset it."""
+
+
+def _partition(region: str) -> str:
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def _trust(service: str, *actions: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": list(actions or ("sts:AssumeRole",))}],
+        }
+    )
+
+
+def _slug(arn: str) -> str:
+    """A resource-name part from an IAM ARN: account and path, lower case (IAM names ignore case)."""
+    return re.sub(r"[^a-z0-9]+", "-", arn.split(":", 4)[-1].lower()).strip("-")
+
+
+def subnet_cidrs(vpc_cidr: str, zones: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """The (private, public) CIDRs of each zone, placed by the zone's letter.
+
+    The VPC splits into eight blocks: a zone's private subnet is the block of its letter (a is the
+    first), and its public subnet a slice of the last block. Placing by letter rather than list
+    position means adding or reordering zones moves no existing subnet.
+    """
+    blocks = list(ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=3))
+    public = list(blocks[-1].subnets(prefixlen_diff=3))
+    cidrs: dict[str, tuple[str, str]] = {}
+    taken: dict[int, str] = {}
+    for zone in zones:
+        slot = ord(zone[-1]) - ord("a")
+        if not 0 <= slot < len(blocks) - 1 or slot in taken:
+            clash = f" (as {taken[slot]})" if slot in taken else ""
+            raise ValueError(f"zone {zone} has no subnet slot of its own{clash}; zones must end in distinct letters a-g")
+        taken[slot] = zone
+        cidrs[zone] = (str(blocks[slot]), str(public[slot]))
+    return cidrs
+
+
+@dataclass(frozen=True)
+class _Network:
+    subnet_ids: list[pulumi.Input[str]]
+    """Where the control plane's network interfaces and the system nodes go."""
+    by_zone: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """The private subnet of each zone, when inferfleet made the network."""
+
+    def subnets(self, zones: Sequence[str]) -> list[pulumi.Input[str]]:
+        return [self.by_zone[z] for z in zones] if self.by_zone else self.subnet_ids
+
+
+def _max_gpus(gpus_per_node: int) -> Callable[[dict], int]:
+    return lambda scaling: int(scaling["max_size"]) * gpus_per_node
+
+
+class EksCluster(pulumi.ComponentResource):
+    """An EKS cluster for inference.
+
+    Nodes in private subnets behind NAT, access entries instead of the aws-auth ConfigMap, Pod
+    Identity for pod access to AWS, secrets encrypted with KMS, IMDSv2 only, control-plane
+    audit logs, and NetworkPolicies enforced by the VPC CNI. A system node group runs platform
+    components and each GPU pool is a managed node group of its own.
+    """
+
+    outputs: ClusterOutputs
+
+    def __init__(
+        self,
+        name: str,
+        cluster: r.EksCluster,
+        pools: Sequence[r.GpuPool],
+        *,
+        protect: bool,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("inferfleet:index:EksCluster", name, None, opts)
+        provider = aws.Provider(f"{name}-aws", region=cluster.region, opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect))
+        partition = _partition(cluster.region)
+
+        def managed(policy: str) -> str:
+            return f"arn:{partition}:iam::aws:policy/{policy}"
+
+        network = self._network(name, cluster, child)
+        # Losing the key makes the cluster's secrets unreadable, so it is kept like the cluster.
+        key_arn = cluster.kms_key_arn or aws.kms.Key(
+            f"{name}-secrets",
+            description=f"Kubernetes secrets of EKS cluster {cluster.name}",
+            enable_key_rotation=True,
+            opts=kept,
+        ).arn
+
+        cluster_role = aws.iam.Role(f"{name}-cluster", assume_role_policy=_trust("eks.amazonaws.com"), opts=child)
+        cluster_policies = [
+            aws.iam.RolePolicyAttachment(f"{name}-cluster-{policy}", role=cluster_role.name, policy_arn=managed(policy), opts=child)
+            for policy in CLUSTER_POLICIES
+        ]
+
+        access: ClusterAccessConfigArgsDict = {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True}
+        vpc: ClusterVpcConfigArgsDict = {
+            "subnet_ids": network.subnet_ids,
+            "endpoint_private_access": True,
+            "endpoint_public_access": not cluster.private_endpoint,
+            "public_access_cidrs": list(cluster.public_access_cidrs) or None,
+        }
+        encryption: ClusterEncryptionConfigArgsDict = {"provider": {"key_arn": key_arn}, "resources": ["secrets"]}
+        # EKS uses the role's policy to create the cluster and, on destroy, to delete the network
+        # interfaces and security groups it made; the policy must outlive the cluster both ways.
+        eks = aws.eks.Cluster(
+            f"{name}-cluster",
+            name=cluster.name,
+            version=cluster.kubernetes_version,
+            role_arn=cluster_role.arn,
+            access_config=access,
+            vpc_config=vpc,
+            encryption_config=encryption,
+            enabled_cluster_log_types=LOG_TYPES,
+            deletion_protection=cluster.deletion_protection,
+            tags={"managed-by": "inferfleet"},
+            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=cluster_policies)),
+        )
+
+        for arn in cluster.admins:
+            entry = aws.eks.AccessEntry(
+                f"{name}-admin-{_slug(arn)}", cluster_name=eks.name, principal_arn=arn, type="STANDARD", opts=child
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-admin-{_slug(arn)}",
+                cluster_name=eks.name,
+                principal_arn=entry.principal_arn,  # the entry must exist before a policy is associated with it
+                policy_arn=f"arn:{partition}:eks::aws:cluster-access-policy/{ADMIN_ACCESS_POLICY}",
+                access_scope={"type": "cluster"},
+                opts=child,
+            )
+
+        node_role = aws.iam.Role(f"{name}-nodes", assume_role_policy=_trust("ec2.amazonaws.com"), opts=child)
+        node_policies = [
+            aws.iam.RolePolicyAttachment(f"{name}-nodes-{policy}", role=node_role.name, policy_arn=managed(policy), opts=child)
+            for policy in NODE_POLICIES
+        ]
+        # Nodes need the policies to join the cluster, and keep them until they are gone on destroy.
+        node_opts = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
+        )
+
+        system = cluster.system_pool
+        system_template = self._launch_template(
+            name, cluster, "system", disk_gb=system.disk_size_gb, ami_type=SYSTEM_AMI, pool=None, opts=child
+        )
+        system_scaling: NodeGroupScalingConfigArgsDict = {
+            "desired_size": max(1, system.min_nodes),
+            "min_size": system.min_nodes,
+            "max_size": system.max_nodes,
+        }
+        system_group = aws.eks.NodeGroup(
+            f"{name}-system",
+            cluster_name=eks.name,
+            node_group_name="system",
+            node_role_arn=node_role.arn,
+            subnet_ids=network.subnet_ids,
+            ami_type=SYSTEM_AMI,
+            capacity_type="ON_DEMAND",
+            instance_types=[system.machine_type],
+            scaling_config=system_scaling,
+            launch_template=system_template,
+            labels={r.POOL_LABEL: "system"},
+            update_config={"max_unavailable": 1},
+            node_repair_config={"enabled": True},
+            tags={"inferfleet-pool": "system"},
+            opts=node_opts,
+        )
+
+        max_gpus: dict[str, pulumi.Output[int]] = {}
+        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=protect))
+        for pool in pools:
+            template = self._launch_template(
+                name, cluster, pool.name, disk_gb=pool.disk_size_gb, ami_type=cluster.ami_type, pool=pool, opts=child
+            )
+            scaling: NodeGroupScalingConfigArgsDict = {
+                "desired_size": pool.min_nodes,
+                "min_size": pool.min_nodes,
+                "max_size": pool.max_nodes,
+            }
+            taints: list[NodeGroupTaintArgsDict] = [
+                {"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints
+            ]
+            node_group = aws.eks.NodeGroup(
+                f"{name}-{pool.name}",
+                cluster_name=eks.name,
+                node_group_name=pool.name,
+                node_role_arn=node_role.arn,
+                subnet_ids=network.subnets(pool.zones),
+                ami_type=cluster.ami_type,
+                capacity_type=CAPACITY_TYPES[pool.capacity],
+                # A Capacity Block names its instance type in the launch template, and EKS takes it in one place only.
+                instance_types=None if pool.capacity == "capacity-block" else [pool.machine_type],
+                scaling_config=scaling,
+                launch_template=template,
+                labels=dict(pool.node_labels),
+                taints=taints or None,
+                update_config={"max_unavailable": 1},
+                node_repair_config={"enabled": True},
+                tags={"inferfleet-pool": pool.name},
+                opts=gpu_opts,
+            )
+            max_gpus[pool.name] = node_group.scaling_config.apply(_max_gpus(pool.gpus_per_node))
+
+        self._addons(name, eks, system_group, managed, child)
+
+        ca = eks.certificate_authority.apply(lambda authority: authority["data"])
+        config: pulumi.Output[str] = pulumi.Output.secret(
+            pulumi.Output.all(eks.name, eks.endpoint, ca).apply(lambda a: kubeconfig.eks(a[0], a[1], a[2], cluster.region))
+        )
+        # Charts wait for their pods to become ready; the pods need the system nodes first.
+        kubernetes = k8s.Provider(
+            f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_group])
+        )
+        self.outputs = ClusterOutputs(eks.name, eks.endpoint, config, kubernetes, max_gpus)
+        self.register_outputs(self.outputs.as_dict())
+
+    def _network(self, name: str, cluster: r.EksCluster, opts: pulumi.ResourceOptions) -> _Network:
+        if not cluster.create_network:
+            return _Network(list(cluster.subnet_ids))
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=cluster.vpc_cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": cluster.name},
+            opts=opts,
+        )
+        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags={"Name": cluster.name}, opts=opts)
+        public_routes = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, tags={"Name": f"{cluster.name}-public"}, opts=opts)
+        aws.ec2.Route(
+            f"{name}-public-internet",
+            route_table_id=public_routes.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=gateway.id,
+            opts=opts,
+        )
+        # A public NAT gateway needs the VPC's internet gateway attached when it is created.
+        nat_opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[gateway]))
+        by_zone: dict[str, pulumi.Input[str]] = {}
+        for zone, (private_cidr, public_cidr) in subnet_cidrs(cluster.vpc_cidr, cluster.zones).items():
+            public = aws.ec2.Subnet(
+                f"{name}-public-{zone}",
+                vpc_id=vpc.id,
+                cidr_block=public_cidr,
+                availability_zone=zone,
+                tags={"Name": f"{cluster.name}-public-{zone}", "kubernetes.io/role/elb": "1"},
+                opts=opts,
+            )
+            aws.ec2.RouteTableAssociation(f"{name}-public-{zone}", subnet_id=public.id, route_table_id=public_routes.id, opts=opts)
+            # One NAT gateway per zone: a zone's nodes keep pulling images and weights when another
+            # zone fails, and those downloads (many GB per node) pay no cross-zone transfer. Each
+            # gateway costs far less than one GPU node-hour a day.
+            address = aws.ec2.Eip(f"{name}-nat-{zone}", domain="vpc", tags={"Name": f"{cluster.name}-nat-{zone}"}, opts=opts)
+            nat = aws.ec2.NatGateway(
+                f"{name}-nat-{zone}",
+                allocation_id=address.id,
+                subnet_id=public.id,
+                tags={"Name": f"{cluster.name}-{zone}"},
+                opts=nat_opts,
+            )
+            private = aws.ec2.Subnet(
+                f"{name}-private-{zone}",
+                vpc_id=vpc.id,
+                cidr_block=private_cidr,
+                availability_zone=zone,
+                tags={"Name": f"{cluster.name}-private-{zone}", "kubernetes.io/role/internal-elb": "1"},
+                opts=opts,
+            )
+            private_routes = aws.ec2.RouteTable(
+                f"{name}-private-{zone}", vpc_id=vpc.id, tags={"Name": f"{cluster.name}-private-{zone}"}, opts=opts
+            )
+            aws.ec2.Route(
+                f"{name}-private-{zone}-nat",
+                route_table_id=private_routes.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat.id,
+                opts=opts,
+            )
+            aws.ec2.RouteTableAssociation(f"{name}-private-{zone}", subnet_id=private.id, route_table_id=private_routes.id, opts=opts)
+            by_zone[zone] = private.id
+        return _Network(list(by_zone.values()), by_zone)
+
+    @staticmethod
+    def _launch_template(
+        name: str,
+        cluster: r.EksCluster,
+        key: str,
+        *,
+        disk_gb: int,
+        ami_type: str,
+        pool: r.GpuPool | None,
+        opts: pulumi.ResourceOptions,
+    ) -> NodeGroupLaunchTemplateArgsDict:
+        """A launch template for one node group, and the reference to it the node group takes."""
+        # Pods reach AWS through Pod Identity, so nothing off the host network needs the instance
+        # metadata; one hop keeps the node's credentials out of pods.
+        metadata: LaunchTemplateMetadataOptionsArgsDict = {
+            "http_endpoint": "enabled",
+            "http_tokens": "required",
+            "http_put_response_hop_limit": 1,
+        }
+        # Bottlerocket boots from a small OS volume and keeps images on the second one.
+        device = "/dev/xvdb" if ami_type.startswith("BOTTLEROCKET") else "/dev/xvda"
+        disk: LaunchTemplateBlockDeviceMappingArgsDict = {
+            "device_name": device,
+            "ebs": {"volume_size": disk_gb, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"},
+        }
+        tags = {"Name": f"{cluster.name}-{key}", "inferfleet-pool": key}
+        tag_specs: list[LaunchTemplateTagSpecificationArgsDict] = [
+            {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
+        ]
+        market: LaunchTemplateInstanceMarketOptionsArgsDict | None = None
+        reservation: LaunchTemplateCapacityReservationSpecificationArgsDict | None = None
+        instance_type = None
+        if pool is not None and pool.capacity in ("reservation", "capacity-block"):
+            assert pool.reservation is not None
+            reservation = {"capacity_reservation_target": {"capacity_reservation_id": pool.reservation}}
+            if pool.capacity == "capacity-block":
+                market = {"market_type": "capacity-block"}
+                instance_type = pool.machine_type
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-{key}",
+            description=f"Nodes of {key} in EKS cluster {cluster.name}",
+            metadata_options=metadata,
+            block_device_mappings=[disk],
+            instance_type=instance_type,
+            instance_market_options=market,
+            capacity_reservation_specification=reservation,
+            tag_specifications=tag_specs,
+            update_default_version=True,
+            opts=opts,
+        )
+        return {"id": template.id, "version": template.latest_version.apply(str)}
+
+    def _addons(
+        self,
+        name: str,
+        eks: aws.eks.Cluster,
+        system_group: aws.eks.NodeGroup,
+        managed: Callable[[str], str],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        def addon(
+            addon_name: str,
+            opts: pulumi.ResourceOptions,
+            configuration: dict[str, str] | None = None,
+            identities: list[AddonPodIdentityAssociationArgsDict] | None = None,
+        ) -> aws.eks.Addon:
+            # The add-on's settings are ours: an update puts back what someone changed in the cluster.
+            return aws.eks.Addon(
+                f"{name}-{addon_name}",
+                cluster_name=eks.name,
+                addon_name=addon_name,
+                configuration_values=json.dumps(configuration) if configuration else None,
+                pod_identity_associations=identities,
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                opts=opts,
+            )
+
+        # The VPC CNI enforces NetworkPolicies only when asked to.
+        addon("vpc-cni", opts, configuration={"enableNetworkPolicy": "true"})
+        addon("kube-proxy", opts)
+        identity_agent = addon("eks-pod-identity-agent", opts)
+        # Deployments: the add-on turns ACTIVE only once its pods run, and they need nodes.
+        on_nodes = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[system_group]))
+        addon("coredns", on_nodes)
+
+        ebs_role = aws.iam.Role(
+            f"{name}-ebs-csi",
+            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            opts=opts,
+        )
+        aws.iam.RolePolicyAttachment(f"{name}-ebs-csi", role=ebs_role.name, policy_arn=managed(EBS_CSI_POLICY), opts=opts)
+        association: AddonPodIdentityAssociationArgsDict = {"role_arn": ebs_role.arn, "service_account": EBS_CSI_SERVICE_ACCOUNT}
+        # The controller also takes its AWS credentials from the Pod Identity agent on its node.
+        with_credentials = pulumi.ResourceOptions.merge(on_nodes, pulumi.ResourceOptions(depends_on=[identity_agent]))
+        addon("aws-ebs-csi-driver", with_credentials, identities=[association])
