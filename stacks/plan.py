@@ -154,7 +154,8 @@ class PlanMocks(mocks.Mocks):
         return f"{args.name}-id", _fake_outputs(args.typ, args.name, args.inputs)
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], Optional[list[tuple[str, str]]]]:
-        return dict(FAKE_CALLS.get(args.token, {})), None
+        # An empty list, not None: the mock engine iterates over the failures it is given.
+        return dict(FAKE_CALLS.get(args.token, {})), []
 
 
 @dataclass

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import pulumi
 from pydantic import SecretStr
 
-from components.resolved import EksCluster, Platform
+from components.resolved import EksCluster, GkeCluster, Platform
 
 from .errors import ConfigError, Problem
 from .load import from_pulumi_runtime, parse
 from .resolve import resolve
-from .schema import EksClusterSpec, StackSpec
+from .schema import EksClusterSpec, ExistingClusterSpec, StackSpec
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,27 @@ def preflight(loaded: LoadedStack, *, offline: bool, forced: bool = False) -> tu
     """Ask the cloud whether it can give the pools what they need: (problems that stop, warnings).
 
     `pulumi up` and `preview` always ask (unless the stack says `mode: off`). The offline plan asks
-    only when told to, by `preflight.inPlan` or `--preflight`, because asking needs credentials.
+    AWS only when told to, by `preflight.inPlan` or `--preflight`, because that needs credentials;
+    it cannot ask GCP, whose checks are pulumi-gcp data sources that only a real engine answers.
     """
     cluster, spec = loaded.platform.cluster, loaded.spec.cluster
-    if not isinstance(cluster, EksCluster) or not isinstance(spec, EksClusterSpec) or spec.preflight.mode == "off":
+    if isinstance(spec, ExistingClusterSpec) or spec.preflight.mode == "off":
         return [], []
-    if offline and not (spec.preflight.in_plan or forced):
-        return [], ["EKS preflight skipped: the offline plan calls AWS only with --preflight or cluster.preflight.inPlan: true"]
-    from components.cloud import preflight as checks
+    if isinstance(cluster, EksCluster) and isinstance(spec, EksClusterSpec):
+        if offline and not (spec.preflight.in_plan or forced):
+            return [], ["EKS preflight skipped: the offline plan calls AWS only with --preflight or cluster.preflight.inPlan: true"]
+        from components.cloud import eks_preflight
 
-    found = [Problem(f.path, f.message) for f in checks.run(cluster, loaded.platform.pools)]
+        findings = eks_preflight.run(cluster, loaded.platform.pools)
+    elif isinstance(cluster, GkeCluster):
+        if offline:
+            return [], ["GKE preflight skipped: it reads pulumi-gcp data sources, which run in pulumi preview and up only"]
+        from components.cloud import gke_preflight
+
+        findings = gke_preflight.check_gke(cluster, loaded.platform.pools)
+    else:
+        return [], []
+    found = [Problem(f.path, f.message) for f in findings]
     if spec.preflight.mode == "warn":
         return [], [p.line() for p in found]
     return found, []

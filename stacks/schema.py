@@ -115,6 +115,11 @@ class GkeNetwork(_Model):
     services_cidr: Cidr = "10.20.0.0/20"
 
 
+class Preflight(_Model):
+    mode: Literal["error", "warn", "off"] = Field("error", description="What a failed capacity check does.")
+    in_plan: bool = Field(False, description="EKS: also call AWS from the offline plan.")
+
+
 class GkeClusterSpec(_Model):
     provider: Literal["gke"]
     project: str = Field(..., min_length=6, max_length=30, description="the Google Cloud project id, e.g. acme-inference")
@@ -127,6 +132,7 @@ class GkeClusterSpec(_Model):
     endpoint: Endpoint = Endpoint()
     system_pool: SystemPool = SystemPool()
     managed_dcgm: bool = Field(False, description="GKE-managed DCGM metrics to Cloud Monitoring.")
+    preflight: Preflight = Preflight()
     protect: bool | None = Field(None, description="Deletion protection; default: on in production.")
 
 
@@ -134,11 +140,6 @@ class EksNetwork(_Model):
     vpc_id: str | None = Field(None, description="Existing VPC; default: create one.")
     subnet_ids: tuple[str, ...] = Field((), description="Existing private subnets, one per zone; with `vpcId`.")
     vpc_cidr: Cidr = "10.0.0.0/16"
-
-
-class Preflight(_Model):
-    mode: Literal["error", "warn", "off"] = Field("error", description="What a failed capacity check does.")
-    in_plan: bool = Field(False, description="Also call AWS from the offline plan.")
 
 
 class EksClusterSpec(_Model):

@@ -123,6 +123,9 @@ CASES = [
       "inferfleet:cluster.zones: us-east-2a not in region us-east-1; use zones of us-east-1, e.g. us-east-1a"]),
     ("a pool that can never have a node", changed(GKE, ("nodePools.l4.nodes", {"min": 0, "max": 0})),
      ["inferfleet:nodePools.l4.nodes.max: 0 is out of range; must be >= 1"]),
+    ("GKE preflight asked of the offline plan", changed(GKE, ("cluster.preflight", {"inPlan": True})),
+     ["inferfleet:cluster.preflight.inPlan: the GKE preflight asks pulumi-gcp data sources, which only a real pulumi "
+      "preview or up can answer; remove inPlan"]),
     ("existing cluster without a kubeconfig", changed(EXISTING, ("kubeconfig", REMOVE)),
      ["inferfleet:kubeconfig: required with cluster.provider: existing; set it with: "
       "pulumi config set --secret inferfleet:kubeconfig < ~/.kube/config"]),

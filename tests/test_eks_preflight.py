@@ -12,8 +12,9 @@ from moto.core import set_initial_no_auth_action_count
 from moto.servicequotas.models import ServiceQuotasBackend
 
 from components import resolved as r
-from components.cloud import preflight
-from components.cloud.preflight import QUOTAS, Finding
+from components.cloud import eks_preflight as preflight
+from components.cloud.eks_preflight import QUOTAS
+from components.cloud.preflight import Finding
 
 from stacks.errors import ConfigError
 
