@@ -93,8 +93,6 @@ class PlanMonitor(mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
-        if request.type == STACK_TYPE:
-            return response
         provider = request.provider.rsplit("::", 1)[0] if request.provider else None
         deps = set(request.dependencies)
         from_values = {urn for prop in request.propertyDependencies.values() for urn in prop.urns}

@@ -49,7 +49,16 @@ def test_every_resource_waits_for_its_provider(stack_plan: plan.Plan) -> None:
             assert r.provider, f"{r.urn} must use an explicit provider, not an ambient default"
 
 
-def test_no_plaintext_secret_marker_leaks(stack_plan: plan.Plan) -> None:
+def test_the_graph_is_closed(stack_plan: plan.Plan) -> None:
+    """Every parent and dependency is itself in the plan, and only the stack has no parent."""
+    urns = {r.urn for r in stack_plan.resources}
+    assert [r.type for r in stack_plan.resources if r.parent is None] == ["pulumi:pulumi:Stack"]
+    for r in stack_plan.resources:
+        assert r.parent is None or r.parent in urns, r.urn
+        assert set(r.dependencies) <= urns, r.urn
+
+
+def test_the_kubeconfig_is_masked_in_plan_json(stack_plan: plan.Plan) -> None:
     for r in stack_plan.resources:
         if r.type == "pulumi:providers:kubernetes":
             assert r.to_json()["inputs"]["kubeconfig"] == plan.SECRET_MASK
