@@ -27,7 +27,6 @@ __all__ = ["resolve"]
 
 def resolve(spec: StackSpec, *, project: str, stack: str) -> r.Platform:
     problems = Problems()
-    cloud = spec.cluster.provider
     production = spec.environment == "production"
     protect = production if spec.cluster.provider == "existing" or spec.cluster.protect is None else spec.cluster.protect
     pins = pins_with(spec.versions.model_dump(exclude_none=True))

@@ -74,21 +74,11 @@ def resolve_model(
     if described is None or pool is None or problems.count() > before:
         return None
 
-    if pool.mig_profile and spec.gpus != 1:
-        problems.add(f"{path}.gpus", f"MIG slices cannot be combined for tensor parallelism; valid on pool {pool.name}: 1")
-        return None
-    if pool.sharing and spec.gpus != 1:
-        problems.add(f"{path}.gpus", f"a shared GPU cannot be combined for tensor parallelism; valid on pool {pool.name}: 1")
-        return None
     divisors = [d for d in range(1, pool.gpus_per_node + 1) if pool.gpus_per_node % d == 0]
-    if spec.gpus not in divisors:
-        problems.add(
-            f"{path}.gpus",
-            f"{spec.gpus} does not divide the {pool.gpus_per_node} GPUs of a {pool.machine_type} node in pool {pool.name}; "
-            f"valid: {', '.join(map(str, divisors))}",
-        )
+    placement = _placement_problem(spec, pool, divisors)
+    if placement:
+        problems.add(f"{path}.gpus", placement)
         return None
-
     shared_by = pool.sharing.clients_per_gpu if pool.sharing else 1
     utilization = spec.vllm.gpu_memory_utilization or round(DEFAULT_UTILIZATION / shared_by, 2)
     if shared_by > 1 and utilization * shared_by > 0.95:
@@ -101,54 +91,104 @@ def resolve_model(
     if max_len > context:
         problems.add(f"{path}.maxModelLen", f"{max_len} is longer than the model's context of {context}; valid: <= {context}")
         return None
-    kv_bytes = PRECISION_BYTES["fp8"] if spec.kv_cache_dtype == "fp8" else PRECISION_BYTES["bf16"]
-
-    def fit_at(architecture: Architecture, tp: int) -> Fit:
-        return fit(architecture, device_gib=pool.gpu_memory_gib, tp=tp, utilization=utilization, max_model_len=max_len, kv_bytes=kv_bytes)
-
-    result = fit_at(arch, spec.gpus)
+    sizing = _Sizing(spec, pool, max_len, utilization, divisors)
+    result = sizing.fit(arch, spec.gpus)
     if not result.fits:
-        larger = [d for d in divisors if d > spec.gpus] if not (pool.mig_profile or pool.sharing) else []
+        problems.add(*sizing.problem(path, arch, result))
+        return None
+
+    share = spec.gpus / pool.units_per_node  # of the node: MIG slices and shared GPUs are units too
+    return r.ModelService(
+        name=name,
+        namespace=spec.namespace,
+        model_id=spec.model,
+        pool=pool.name,
+        gpus=spec.gpus,
+        replicas=spec.replicas.min,
+        max_replicas=spec.replicas.max,
+        args=_vllm_args(spec, max_len, utilization),
+        image=pins.vllm_image,
+        cpu=str(max(1, math.floor(pool.vcpus * CPU_SHARE * share))),
+        memory=f"{max(4, math.floor(pool.memory_gib * MEMORY_SHARE * share))}Gi",
+        ephemeral_storage=f"{disk_gb_for_weights(download_gb)}G",
+        shm_size="2Gi" if spec.gpus > 1 else "1Gi",
+        gated=gated,
+        hf_token=stack.hf_token is not None,
+        node_selector=pool.selector,
+        tolerations=pool.tolerations,
+        fit=result,
+        download_gb=download_gb,
+    )
+
+
+def _placement_problem(spec: ModelSpec, pool: r.GpuPool, divisors: list[int]) -> str | None:
+    """Why `spec.gpus` GPUs per replica cannot be placed on the pool's nodes, if they cannot."""
+    if pool.mig_profile and spec.gpus != 1:
+        return f"MIG slices cannot be combined for tensor parallelism; valid on pool {pool.name}: 1"
+    if pool.sharing and spec.gpus != 1:
+        return f"a shared GPU cannot be combined for tensor parallelism; valid on pool {pool.name}: 1"
+    if spec.gpus not in divisors:
+        return (
+            f"{spec.gpus} does not divide the {pool.gpus_per_node} GPUs of a {pool.machine_type} node in pool {pool.name}; "
+            f"valid: {', '.join(map(str, divisors))}"
+        )
+    return None
+
+
+class _Sizing:
+    """Memory fit of one model on one pool, and what would make it fit when it does not."""
+
+    def __init__(self, spec: ModelSpec, pool: r.GpuPool, max_len: int, utilization: float, divisors: list[int]):
+        self.spec, self.pool, self.max_len, self.utilization = spec, pool, max_len, utilization
+        self.kv_bytes = PRECISION_BYTES["fp8"] if spec.kv_cache_dtype == "fp8" else PRECISION_BYTES["bf16"]
+        self.larger = [] if (pool.mig_profile or pool.sharing) else [d for d in divisors if d > spec.gpus]
+
+    def fit(self, arch: Architecture, tp: int, utilization: float | None = None) -> Fit:
+        return fit(
+            arch, device_gib=self.pool.gpu_memory_gib, tp=tp, utilization=utilization or self.utilization,
+            max_model_len=self.max_len, kv_bytes=self.kv_bytes,
+        )
+
+    def problem(self, path: str, arch: Architecture, result: Fit) -> tuple[str, str]:
+        spec, pool = self.spec, self.pool
+        valid = ", or ".join(self._options(arch, result)) or "a pool with larger GPUs or more GPUs per node"
+        device = f"{pool.gpu}{' ' + pool.mig_profile if pool.mig_profile else ''}"
+        if result.kv_budget_gib <= 0:
+            return (
+                f"{path}.gpus",
+                f"{spec.model} ({spec.precision}) needs {result.weights_gib_per_gpu} GiB of weights per GPU at gpus: {spec.gpus}, "
+                f"but one {device} gives vLLM {round(pool.gpu_memory_gib * self.utilization, 1)} GiB; valid: {valid}",
+            )
+        return (
+            f"{path}.maxModelLen",
+            f"{self.max_len} tokens need {round(self.max_len * result.kv_bytes_per_token / 2**30, 2)} GiB of KV cache per GPU "
+            f"but only {result.kv_budget_gib} GiB remain after the weights on one {device}; valid: {valid}",
+        )
+
+    def _options(self, arch: Architecture, result: Fit) -> list[str]:
+        """Changes that would make the model fit, most local first."""
+        spec, pool = self.spec, self.pool
         options = []
         if result.kv_budget_gib > 0 and result.kv_tokens >= 256:
             options.append(f"maxModelLen <= {(result.kv_tokens // 256) * 256}")
-        more = next((d for d in larger if fit_at(arch, d).fits), None)
+        more = next((d for d in self.larger if self.fit(arch, d).fits), None)
         if more is not None:
             options.append(f"gpus: {more}")
         info = MODELS.get(spec.model)
         if spec.precision == "bf16" and info is not None and spec.size is None:
             fp8 = Architecture(arch.layers, arch.kv_heads, arch.head_dim, info.weights_gb["fp8"])
-            tp8 = next((d for d in [spec.gpus, *larger] if fit_at(fp8, d).fits), None)
+            tp8 = next((d for d in [spec.gpus, *self.larger] if self.fit(fp8, d).fits), None)
             if tp8 is not None:
                 options.append("precision: fp8" + (f" with gpus: {tp8}" if tp8 != spec.gpus else ""))
         if pool.sharing and spec.vllm.gpu_memory_utilization is None:
-            fewer = next(
-                (c for c in range(pool.sharing.clients_per_gpu - 1, 1, -1)
-                 if fit(arch, device_gib=pool.gpu_memory_gib, tp=1, utilization=round(DEFAULT_UTILIZATION / c, 2),
-                        max_model_len=max_len, kv_bytes=kv_bytes).fits),
-                None,
-            )
+            clients = range(pool.sharing.clients_per_gpu - 1, 1, -1)
+            fewer = next((c for c in clients if self.fit(arch, 1, round(DEFAULT_UTILIZATION / c, 2)).fits), None)
             if fewer is not None:
                 options.append(f"nodePools.{pool.name}.sharing.clientsPerGpu <= {fewer}")
-        valid = ", or ".join(options) or "a pool with larger GPUs or more GPUs per node"
-        device = f"{pool.gpu}{' ' + pool.mig_profile if pool.mig_profile else ''}"
-        if result.kv_budget_gib <= 0:
-            problems.add(
-                f"{path}.gpus",
-                f"{spec.model} ({spec.precision}) needs {result.weights_gib_per_gpu} GiB of weights per GPU at gpus: {spec.gpus}, "
-                f"but one {device} gives vLLM {round(pool.gpu_memory_gib * utilization, 1)} GiB; valid: {valid}",
-            )
-        else:
-            problems.add(
-                f"{path}.maxModelLen",
-                f"{max_len} tokens need {round(max_len * result.kv_bytes_per_token / 2**30, 2)} GiB of KV cache per GPU "
-                f"but only {result.kv_budget_gib} GiB remain after the weights on one {device}; valid: {valid}",
-            )
-        return None
+        return options
 
-    share = spec.gpus / pool.gpus_per_node / shared_by if not pool.mig_profile else spec.gpus / pool.units_per_node
-    cpu = max(1, math.floor(pool.vcpus * CPU_SHARE * share))
-    memory = max(4, math.floor(pool.memory_gib * MEMORY_SHARE * share))
+
+def _vllm_args(spec: ModelSpec, max_len: int, utilization: float) -> tuple[str, ...]:
     args = [
         spec.model,
         "--port=8000",
@@ -163,25 +203,4 @@ def resolve_model(
         args.append("--quantization=fp8")
     if spec.kv_cache_dtype == "fp8":
         args.append("--kv-cache-dtype=fp8")
-    args.extend(spec.vllm.extra_args)
-    return r.ModelService(
-        name=name,
-        namespace=spec.namespace,
-        model_id=spec.model,
-        pool=pool.name,
-        gpus=spec.gpus,
-        replicas=spec.replicas.min,
-        max_replicas=spec.replicas.max,
-        args=tuple(args),
-        image=pins.vllm_image,
-        cpu=str(cpu),
-        memory=f"{memory}Gi",
-        ephemeral_storage=f"{disk_gb_for_weights(download_gb)}G",
-        shm_size="2Gi" if spec.gpus > 1 else "1Gi",
-        gated=gated,
-        hf_token=stack.hf_token is not None,
-        node_selector=pool.selector,
-        tolerations=pool.tolerations,
-        fit=result,
-        download_gb=download_gb,
-    )
+    return (*args, *spec.vllm.extra_args)
