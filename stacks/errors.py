@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import typing
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -96,12 +97,37 @@ def _valid_keys(model: type[BaseModel] | None) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+_TYPES = (
+    (("int_parsing", "int_type", "int_from_float"), "a whole number"),
+    (("float_parsing", "float_type"), "a number"),
+    (("bool_parsing", "bool_type"), "true or false"),
+    (("string_type",), "text"),
+    (("model_type", "model_attributes_type", "dict_type"), "a mapping of keys"),
+    (("tuple_type", "list_type"), "a list"),
+)
+"""pydantic's type errors, and what a valid value is."""
+
+
+def _example(model: type[BaseModel] | None, key: str | int) -> str:
+    """", e.g. <default>" when the field has a plain default to show."""
+    field = None if model is None else next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
+    default = None if field is None else field.default
+    if isinstance(default, bool) or not isinstance(default, (int, float, str)) or default == "":
+        return ""
+    return f", e.g. {default}"
+
+
 def _description(model: type[BaseModel] | None, key: str | int) -> str:
-    """The field's own description, which says what a valid value looks like."""
+    """What a valid value looks like: the field's description, or its allowed values."""
     if model is None:
         return ""
     field = next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
-    return (field.description or "") if field is not None else ""
+    if field is None:
+        return ""
+    if field.description:
+        return field.description
+    choices = typing.get_args(field.annotation) if typing.get_origin(field.annotation) is typing.Literal else ()
+    return f"valid: {', '.join(map(str, choices))}" if choices else ""
 
 
 def _unquote(text: str) -> str:
@@ -129,18 +155,9 @@ def _message(error: Any, parent: type[BaseModel] | None, key: str | int) -> str:
         return f"unknown key; {hint}valid keys: {', '.join(keys)}"
     if kind == "missing":
         return "required key is missing" + (f"; {_description(parent, key)}" if _description(parent, key) else "")
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected a whole number, got {_show(given)}"
-    if kind in ("float_parsing", "float_type"):
-        return f"expected a number, got {_show(given)}"
-    if kind in ("bool_parsing", "bool_type"):
-        return f"expected true or false, got {_show(given)}"
-    if kind in ("string_type",):
-        return f"expected text, got {_show(given)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of keys, got {_show(given)}"
-    if kind in ("tuple_type", "list_type"):
-        return f"expected a list, got {_show(given)}"
+    for kinds, expected in _TYPES:
+        if kind in kinds:
+            return f"{_show(given)} is not {expected}; valid: {expected}{_example(parent, key)}"
     if kind == "literal_error":
         return f"{_show(given)} is not allowed; valid: {_unquote(ctx.get('expected', '').replace(' or ', ', '))}"
     if kind == "union_tag_invalid":

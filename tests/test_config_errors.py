@@ -47,7 +47,13 @@ CASES = [
      ["inferfleet:nodePools.l4.gpusPerNodes: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
       "machineType, nodes, capacity, reservation, zones, mig, sharing, labels, taints, diskSizeGb, nodeSelector, node"]),
     ("wrong type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")),
-     ["inferfleet:nodePools.l4.gpusPerNode: expected a whole number, got 'two'"]),
+     ["inferfleet:nodePools.l4.gpusPerNode: 'two' is not a whole number; valid: a whole number, e.g. 1"]),
+    ("a taint without its effect", changed(GKE, ("nodePools.l4.taints", [{"key": "team"}])),
+     ["inferfleet:nodePools.l4.taints[0].effect: required key is missing; valid: NoSchedule, PreferNoSchedule, NoExecute"]),
+    ("a list where a mapping belongs", changed(GKE, ("nodePools.l4.nodes", [0, 2])),
+     ["inferfleet:nodePools.l4.nodes: a list is not a mapping of keys; valid: a mapping of keys"]),
+    ("text where a flag belongs", changed(GKE, ("cluster.regional", "maybe")),
+     ["inferfleet:cluster.regional: 'maybe' is not true or false; valid: true or false"]),
     ("GPU not in the catalog", changed(GKE, ("nodePools.l4.gpu", "T4")),
      ["inferfleet:nodePools.l4.gpu: unknown GPU 'T4'; valid: L4, A10G, L40S, A100-40GB, A100-80GB, H100-80GB, H200-141GB, B200"]),
     ("GPU the cloud does not offer", changed(GKE, ("nodePools.l4.gpu", "A10G")),
@@ -169,7 +175,7 @@ def test_limits_are_accepted_up_to_the_boundary() -> None:
     ("name", "values", "line"),
     [
         ("typo", {**GKE, "nodepools": {}}, "inferfleet:nodepools: unknown key"),
-        ("type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")), "inferfleet:nodePools.l4.gpusPerNode: expected a whole number"),
+        ("type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")), "inferfleet:nodePools.l4.gpusPerNode: 'two' is not a whole number"),
         ("gpu", changed(GKE, ("nodePools.l4.gpu", "T4")), "inferfleet:nodePools.l4.gpu: unknown GPU 'T4'"),
         ("pool", changed(GKE, ("models.qwen.pool", "h100")), "inferfleet:models.qwen.pool: no node pool 'h100'"),
         ("gated", changed(GKE, ("models.qwen.model", "meta-llama/Llama-3.1-8B-Instruct")),
