@@ -126,6 +126,8 @@ class Flavor:
     gpus: int
     cpu: int
     memory_gib: int
+    queued: bool = False
+    """Nodes come only through ProvisioningRequests (GKE queued provisioning): Kueue must ask for them."""
 
 
 @dataclass(frozen=True)

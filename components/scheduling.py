@@ -42,10 +42,14 @@ class Kueue(pulumi.ComponentResource):
         after_chart = pulumi.ResourceOptions(parent=self, depends_on=[controller])
         flavors = [KubernetesObject(f"{name}-flavor-{f.name}", kueue.resource_flavor(f), after_chart) for f in queueing.flavors]
         gpu_quota = {f.name: _units(max_gpus[f.name], pools[f.name].units_per_gpu) for f in queueing.flavors}
-        # The queue names its flavors by their outputs, so it waits for them (and so for the chart).
+        check = None
+        if any(f.queued for f in queueing.flavors):
+            config = KubernetesObject(f"{name}-provisioning-config", kueue.provisioning_request_config(), after_chart)
+            check = KubernetesObject(f"{name}-provisioning-check", kueue.provisioning_check(config.name), child).name
+        # The queue names its flavors (and check) by their outputs, so it waits for them and so for the chart.
         queue = KubernetesObject(
             f"{name}-cluster-queue",
-            kueue.cluster_queue(queueing, [f.name for f in flavors], [gpu_quota[f.name] for f in queueing.flavors]),
+            kueue.cluster_queue(queueing, [f.name for f in flavors], [gpu_quota[f.name] for f in queueing.flavors], check),
             child,
         )
         self.cluster_queue = queue.name

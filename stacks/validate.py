@@ -9,6 +9,7 @@ the CRDs' `openAPIV3Schema` from the schema folder (`INFERFLEET_SCHEMA_DIR`, def
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,8 @@ def _strict(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: _strict(v) for k, v in schema.items() if not k.startswith("x-kubernetes-validations")}
+    if isinstance(out.get("pattern"), str):
+        out["pattern"] = _python_regex(out["pattern"])
     if out.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
     if out.get("x-kubernetes-int-or-string"):
@@ -64,6 +67,15 @@ def _strict(schema: Any) -> Any:
     if "properties" in out and "additionalProperties" not in out and not out.get("x-kubernetes-preserve-unknown-fields"):
         out["additionalProperties"] = False
     return out
+
+
+_INLINE_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+
+
+def _python_regex(pattern: str) -> str:
+    """CRD patterns are Go (RE2) regexes, which allow `^(?i)...`; Python wants global flags first."""
+    flags = "".join(_INLINE_FLAGS.findall(pattern))
+    return f"(?{flags}){_INLINE_FLAGS.sub('', pattern)}" if flags else pattern
 
 
 @lru_cache(maxsize=32)

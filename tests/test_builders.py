@@ -241,3 +241,21 @@ def test_builders_do_not_mutate_the_resolved_platform() -> None:
     serving.deployment(platform.models[0], namespace="inference", queue="serving", hf_secret=None)
     kueue.cluster_queue(platform.queueing, ["l4"])
     assert platform == before
+
+
+def test_queued_pools_get_nodes_through_a_provisioning_admission_check() -> None:
+    pools = {"l4": {"gpu": "L4", "nodes": {"max": 2}}, "h100": {"gpu": "H100-80GB", "gpusPerNode": 8, "capacity": "queued", "nodes": {"max": 2}}}
+    queueing = resolved(config(GKE, nodePools=pools)).queueing
+    names = [f.name for f in queueing.flavors]
+    cq = kueue.cluster_queue(queueing, names, provisioning_check="dws-check")
+    assert cq["spec"]["admissionChecksStrategy"] == {"admissionChecks": [{"name": "dws-check", "onFlavors": ["h100"]}]}
+    with pytest.raises(ValueError):
+        kueue.cluster_queue(queueing, names)
+    check = kueue.provisioning_check("dws-config")
+    assert check["spec"]["parameters"] == {"apiGroup": "kueue.x-k8s.io", "kind": "ProvisioningRequestConfig", "name": "dws-config"}
+    assert kueue.provisioning_request_config()["spec"]["provisioningClassName"] == "queued-provisioning.gke.io"
+
+
+def test_pools_without_queued_capacity_have_no_admission_checks() -> None:
+    queueing = resolved(GKE).queueing
+    assert "admissionChecksStrategy" not in kueue.cluster_queue(queueing, ["l4"])["spec"]

@@ -134,3 +134,14 @@ def test_model_deployment_waits_for_its_queue_through_values(plan_of) -> None:
     pool = by_name["inferfleet-test-cloud-l4"]
     assert queue.urn in deployment.dependencies and cluster_queue.urn in queue.dependencies
     assert pool.urn in cluster_queue.dependencies, "the queue quota is read from the pool"
+
+
+def test_a_queued_pool_adds_the_provisioning_check_and_it_validates(plan_of) -> None:
+    pools = {**GKE["nodePools"], "h100": {"gpu": "H100-80GB", "gpusPerNode": 8, "capacity": "queued", "nodes": {"max": 2}}}
+    p = plan_of(config(GKE, nodePools=pools))
+    by_name = {r.name: r for r in p.resources}
+    check = by_name["inferfleet-test-scheduling-provisioning-check"]
+    assert check.urn in by_name["inferfleet-test-scheduling-cluster-queue"].dependencies
+    assert ("scheduling-provisioning-config", "scheduling-kueue") in explicit_edges(p)
+    report = validate.validate_all(output.manifests(p), "1.34")
+    assert report.errors == []

@@ -85,3 +85,11 @@ def test_missing_schema_folder_skips_custom_resources_with_a_clear_message(tmp_p
     assert (report.custom, report.skipped) == (0, 1)
     assert f"1 custom resources NOT validated: no schema folder at {tmp_path / 'absent'}" in report.summary()
     assert validate.SCHEMA_ENV in report.summary()
+
+
+@pytest.mark.parametrize(
+    ("go", "python"),
+    [("^(?i)[a-z]+$", "(?i)^[a-z]+$"), ("^[a-z]+$", "^[a-z]+$"), ("^(?i)a(?s).b$", "(?is)^a.b$")],
+)
+def test_go_inline_flags_move_to_the_front_for_python(go: str, python: str) -> None:
+    assert validate._python_regex(go) == python

@@ -32,13 +32,23 @@ def resource_flavor(flavor: Flavor) -> dict[str, Any]:
     )
 
 
-def cluster_queue(queueing: Queueing, flavor_names: Sequence[Any], gpu_quotas: Sequence[Any] | None = None) -> dict[str, Any]:
+def cluster_queue(
+    queueing: Queueing,
+    flavor_names: Sequence[Any],
+    gpu_quotas: Sequence[Any] | None = None,
+    provisioning_check: Any | None = None,
+) -> dict[str, Any]:
     """One ClusterQueue over every GPU pool; each pool's capacity is its flavor's quota.
 
     `flavor_names` are the registered flavors' names and `gpu_quotas` the pools' GPU units (both
     may be Pulumi outputs), in `queueing.flavors` order; quotas default to the resolved capacity.
+    `provisioning_check` names the AdmissionCheck that asks for nodes of queued-provisioning flavors.
     """
     quotas = list(gpu_quotas) if gpu_quotas is not None else [f.gpus for f in queueing.flavors]
+    queued = [name for name, flavor in zip(flavor_names, queueing.flavors, strict=True) if flavor.queued]
+    if queued and provisioning_check is None:
+        raise ValueError("queued-provisioning flavors need the AdmissionCheck that provisions their nodes")
+    checks = {"admissionChecksStrategy": {"admissionChecks": [{"name": provisioning_check, "onFlavors": queued}]}} if queued else {}
     return manifest(
         KUEUE,
         "ClusterQueue",
@@ -64,6 +74,43 @@ def cluster_queue(queueing: Queueing, flavor_names: Sequence[Any], gpu_quotas: S
                 }
             ],
             "preemption": {"withinClusterQueue": "LowerPriority"},
+            **checks,
+        },
+    )
+
+
+PROVISIONING = "gke-queued-provisioning"
+
+
+def provisioning_request_config() -> dict[str, Any]:
+    """How Kueue asks GKE for queued-provisioning (DWS) nodes: one ProvisioningRequest per workload."""
+    return manifest(
+        KUEUE,
+        "ProvisioningRequestConfig",
+        PROVISIONING,
+        labels=labels("kueue-provisioning", PROVISIONING),
+        spec={
+            "provisioningClassName": "queued-provisioning.gke.io",
+            "managedResources": ["nvidia.com/gpu"],
+            # Pods land on the nodes provisioned for their own request.
+            "podSetUpdates": {
+                "nodeSelector": [
+                    {"key": "autoscaling.gke.io/provisioning-request", "valueFromProvisioningClassDetail": "ResizeRequestName"}
+                ]
+            },
+        },
+    )
+
+
+def provisioning_check(config_name: Any) -> dict[str, Any]:
+    return manifest(
+        KUEUE,
+        "AdmissionCheck",
+        PROVISIONING,
+        labels=labels("kueue-admission-check", PROVISIONING),
+        spec={
+            "controllerName": "kueue.x-k8s.io/provisioning-request",
+            "parameters": {"apiGroup": "kueue.x-k8s.io", "kind": "ProvisioningRequestConfig", "name": config_name},
         },
     )
 

@@ -113,6 +113,7 @@ def _queueing(pools: tuple[r.GpuPool, ...]) -> r.Queueing:
             gpus=p.max_units,
             cpu=p.max_nodes * p.vcpus,
             memory_gib=p.max_nodes * p.memory_gib,
+            queued=p.capacity == "queued",
         )
         for p in pools
     )
