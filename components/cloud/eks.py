@@ -410,7 +410,7 @@ class EksCluster(pulumi.ComponentResource):
                 opts=opts,
             )
 
-        # The VPC CNI enforces NetworkPolicies only when asked to.
+        # The VPC CNI enforces NetworkPolicies only when asked to (setting name unverified, apis.md section 8).
         addon("vpc-cni", opts, configuration={"enableNetworkPolicy": "true"})
         addon("kube-proxy", opts)
         identity_agent = addon("eks-pod-identity-agent", opts)

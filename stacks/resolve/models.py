@@ -197,6 +197,7 @@ def _vllm_args(spec: ModelSpec, max_len: int, utilization: float) -> tuple[str, 
         f"--gpu-memory-utilization={utilization}",
         f"--max-num-seqs={spec.vllm.max_num_seqs}",
         f"--max-model-len={max_len}",
+        # vLLM's boolean flags are argparse BooleanOptionalAction, hence `--no-`; unverified against v0.33.0.
         "--enable-prefix-caching" if spec.vllm.prefix_caching else "--no-enable-prefix-caching",
     ]
     if spec.precision == "fp8":
