@@ -232,6 +232,3 @@ class Platform:
     queueing: Queueing
     monitoring: Monitoring
     pins: Pins = field(default_factory=Pins)
-
-    def pool(self, name: str) -> GpuPool:
-        return next(p for p in self.pools if p.name == name)
