@@ -1,20 +1,35 @@
-"""InferencePlatform: every layer, composed in order, from one resolved platform."""
+"""InferencePlatform: every layer, composed in order, from one resolved platform.
+
+The platform is the one place that may read every layer's values: it wires the flows the layers
+declare to each other (the model servers' port to the network policies, the monitoring namespace
+to the scrape rule, namespaces to their LocalQueues).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
 
-from . import resolved as r
-from .cloud import ClusterOutputs
+from .cloud import values as cloud
 from .cloud.existing import ExistingCluster
 from .cloud.gke import GkeCluster
-from .gpu import GpuStack
-from .operations import Operations
-from .scheduling import Kueue
-from .serving import Serving
+from .core.budget import DEFAULT_BUDGET, StartupBudget
+from .core.versions import Pins
+from .gpu.component import GpuStack
+from .gpu.values import GpuStackArgs, GpuValues
+from .monitoring.component import Monitoring
+from .monitoring.prometheus import PROMETHEUS_PODS
+from .monitoring.values import Monitoring as MonitoringValues
+from .monitoring.values import MonitoringArgs
+from .network.component import NetworkPolicies
+from .network.values import NetworkArgs, Peer
+from .scheduling.component import Kueue
+from .scheduling.values import KueueArgs, Queueing
+from .serving import vllm
+from .serving.component import Serving
+from .serving.values import ServingArgs, ServingValues
 
 LAYERS = {
     "inferfleet:index:GkeCluster": "cloud",
@@ -23,9 +38,27 @@ LAYERS = {
     "inferfleet:index:GpuStack": "gpu",
     "inferfleet:index:Kueue": "scheduling",
     "inferfleet:index:Serving": "serving",
-    "inferfleet:index:Operations": "operations",
+    "inferfleet:index:NetworkPolicies": "network",
+    "inferfleet:index:Monitoring": "monitoring",
 }
 """The component type of each layer, in the order the layers build on each other."""
+
+
+@dataclass(frozen=True)
+class PlatformValues:
+    """Every layer's values, resolved from one stack (`stacks.resolve`) or built by hand."""
+
+    name: str
+    production: bool
+    protect: bool
+    cluster: cloud.Cluster
+    pools: tuple[cloud.GpuPool, ...]
+    gpu: GpuValues
+    queueing: Queueing
+    serving: ServingValues
+    monitoring: MonitoringValues
+    pins: Pins = field(default_factory=Pins)
+    budget: StartupBudget = DEFAULT_BUDGET
 
 
 @dataclass(frozen=True)
@@ -37,56 +70,85 @@ class Secrets:
     grafana_admin_password: pulumi.Input[str] | None = None
 
 
+@dataclass(frozen=True)
+class PlatformArgs:
+    """What `InferencePlatform` takes."""
+
+    values: PlatformValues
+    secrets: Secrets = field(default_factory=Secrets)
+
+
 class InferencePlatform(pulumi.ComponentResource):
     """An LLM-inference platform: cluster, GPU stack, Kueue, model services, policies and monitoring."""
 
-    cluster: ClusterOutputs
+    cluster: cloud.ClusterOutputs
 
-    def __init__(self, name: str, platform: r.Platform, secrets: Secrets, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: PlatformArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("inferfleet:index:InferencePlatform", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        self.cluster = _cluster(name, platform, secrets, child)
+        platform, secrets = args.values, args.secrets
+        self.cluster = _cluster(name, platform, secrets, pulumi.ResourceOptions(parent=self))
         on_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.cluster.kubernetes})
         charts = platform.pins.charts()
+        c = platform.cluster
 
-        gpu = GpuStack(f"{name}-gpu", platform.cluster, platform.pools, charts.gpu_operator, on_cluster)
-        scheduling = Kueue(
-            f"{name}-scheduling",
-            platform.queueing,
-            {p.name: p for p in platform.pools},
-            self.cluster.max_gpus,
-            charts.kueue,
-            on_cluster,
-        )
+        gpu = GpuStack(f"{name}-gpu", gpu_args(platform), on_cluster)
         serving = Serving(
             f"{name}-serving",
-            platform.namespaces,
-            platform.models,
-            local_queue=platform.queueing.local_queue,
-            cluster_queue=scheduling.cluster_queue,
-            hf_token=secrets.hf_token,
-            opts=on_cluster,
+            ServingArgs(
+                namespaces=platform.serving.namespaces,
+                models=platform.serving.models,
+                local_queue=platform.queueing.local_queue,
+                budget=platform.budget,
+                hf_token=secrets.hf_token,
+            ),
+            on_cluster,
         )
-        Operations(
-            f"{name}-operations",
-            platform,
-            namespaces={key: ns.name for key, ns in serving.namespaces.items()},
-            gpu_namespace=gpu.namespace,
-            prometheus_chart=charts.kube_prometheus_stack,
-            grafana_password=secrets.grafana_admin_password,
-            opts=on_cluster,
+        namespaces = {key: ns.name for key, ns in serving.namespaces.items()}
+        Kueue(f"{name}-scheduling", KueueArgs(platform.queueing, charts.kueue, platform.budget, namespaces), on_cluster)
+        scrapers: tuple[Peer, ...] = ()
+        if platform.monitoring.enabled:
+            monitoring = Monitoring(
+                f"{name}-monitoring",
+                MonitoringArgs(
+                    monitoring=platform.monitoring,
+                    chart=charts.kube_prometheus_stack,
+                    namespaces=namespaces,
+                    server_pods=vllm.POD_LABELS,
+                    server_port_name=vllm.PORT_NAME,
+                    gpu_namespace=gpu.namespace,
+                    grafana_password=secrets.grafana_admin_password,
+                ),
+                on_cluster,
+            )
+            scrapers = (Peer(monitoring.namespace, PROMETHEUS_PODS),)
+        NetworkPolicies(
+            f"{name}-network",
+            NetworkArgs(namespaces, vllm.POD_LABELS, vllm.PORT, gke=c.provider == "gke", scrapers=scrapers),
+            on_cluster,
         )
         self.register_outputs(self.cluster.as_dict())
 
 
-def _cluster(name: str, platform: r.Platform, secrets: Secrets, opts: pulumi.ResourceOptions) -> ClusterOutputs:
+def gpu_args(platform: PlatformValues) -> GpuStackArgs:
+    """The GPU layer's args from the cluster underneath it."""
     c = platform.cluster
-    if isinstance(c, r.GkeCluster):
-        return GkeCluster(f"{name}-cloud", c, platform.pools, protect=platform.protect, opts=opts).outputs
-    if isinstance(c, r.EksCluster):
+    return GpuStackArgs(
+        cloud=c.provider,
+        pools=platform.pools,
+        chart=platform.pins.charts().gpu_operator,
+        bottlerocket=isinstance(c, cloud.EksCluster) and c.ami_type.startswith("BOTTLEROCKET"),
+        install_driver=isinstance(c, cloud.ExistingCluster) and c.install_driver,
+    )
+
+
+def _cluster(name: str, platform: PlatformValues, secrets: Secrets, opts: pulumi.ResourceOptions) -> cloud.ClusterOutputs:
+    c = platform.cluster
+    if isinstance(c, cloud.GkeCluster):
+        return GkeCluster(f"{name}-cloud", cloud.GkeClusterArgs(c, platform.pools, platform.protect), opts).outputs
+    if isinstance(c, cloud.EksCluster):
         from .cloud.eks import EksCluster
 
-        return EksCluster(f"{name}-cloud", c, platform.pools, protect=platform.protect, opts=opts).outputs
+        return EksCluster(f"{name}-cloud", cloud.EksClusterArgs(c, platform.pools, platform.protect), opts).outputs
     if secrets.kubeconfig is None:
         raise ValueError("an existing cluster needs a kubeconfig secret")
-    return ExistingCluster(f"{name}-cloud", c, platform.pools, kubeconfig=secrets.kubeconfig, opts=opts).outputs
+    return ExistingCluster(f"{name}-cloud", cloud.ExistingClusterArgs(c, secrets.kubeconfig), opts).outputs

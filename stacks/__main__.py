@@ -1,60 +1,7 @@
-"""`python -m stacks plan <stack | path> [--out DIR]`: the offline plan of a stack.
+"""`python -m stacks plan <stack | path> [--out DIR]`: see `stacks.plan.cli`."""
 
-Exit status: 0 planned, 2 invalid configuration (problems on stderr), 1 anything else.
-"""
-
-from __future__ import annotations
-
-import argparse
 import sys
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from stacks.plan.cli import main
 
-
-def _stack_path(stack: str) -> Path:
-    path = Path(stack)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    return PROJECT_DIR / f"Pulumi.{stack}.yaml"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stacks", description="inferfleet stack tools")
-    commands = parser.add_subparsers(dest="command", required=True)
-    plan_cmd = commands.add_parser("plan", help="render what `pulumi up` would send, without a cloud")
-    plan_cmd.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml) or a stack file path")
-    plan_cmd.add_argument("--out", type=Path, help="write plan.json and manifests/ here")
-    plan_cmd.add_argument("--no-validate", action="store_true", help="skip schema validation of the manifests")
-    plan_cmd.add_argument("--preflight", action="store_true", help="ask the cloud about capacity (needs credentials)")
-    args = parser.parse_args(argv)
-
-    from .errors import ConfigError
-    from .load import StackFileError
-
-    try:
-        from . import output, plan, validate
-
-        result = plan.run(_stack_path(args.stack), PROJECT_DIR, preflight=args.preflight)
-    except ConfigError as e:
-        print(f"{args.stack}: invalid stack configuration", file=sys.stderr)
-        print(e.report(), file=sys.stderr)
-        return 2
-    except StackFileError as e:
-        print(str(e), file=sys.stderr)
-        return 2
-    print(output.summary(result))
-    status = 0
-    if not args.no_validate:
-        report = validate.validate_all(output.manifests(result), result.loaded.platform.pins.kubernetes)
-        print("")
-        print(report.summary())
-        status = 0 if report.ok else 1
-    if args.out:
-        output.write(result, args.out)
-        print(f"\nwrote {args.out / 'plan.json'} and {args.out / 'manifests'}/")
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+sys.exit(main())

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import yaml
 from pydantic import ValidationError
 
-from .errors import NAMESPACE, ConfigError, Problem, problems_from_validation
+from components.core.problems import NAMESPACE, ConfigError, Problem, problems_from_validation
 from .schema import SECRET_KEYS, StackSpec
 
 SECRET_PLACEHOLDER = "[secret]"

@@ -10,18 +10,20 @@ from dataclasses import dataclass
 import pulumi
 from pydantic import SecretStr
 
-from components.resolved import EksCluster, GkeCluster, Platform
+from components.cloud.spec import EksClusterSpec, ExistingClusterSpec
+from components.cloud.values import EksCluster, GkeCluster
+from components.core.problems import ConfigError, Problem
+from components.platform import PlatformValues
 
-from .errors import ConfigError, Problem
 from .load import from_pulumi_runtime, parse
 from .resolve import resolve
-from .schema import EksClusterSpec, ExistingClusterSpec, StackSpec
+from .schema import StackSpec
 
 
 @dataclass(frozen=True)
 class LoadedStack:
     spec: StackSpec
-    platform: Platform
+    platform: PlatformValues
 
 
 def load(project: str, stack: str) -> LoadedStack:
@@ -54,10 +56,9 @@ def preflight(loaded: LoadedStack, *, offline: bool, forced: bool = False) -> tu
         findings = gke_preflight.check_gke(cluster, loaded.platform.pools)
     else:
         return [], []
-    found = [Problem(f.path, f.message) for f in findings]
     if spec.preflight.mode == "warn":
-        return [], [p.line() for p in found]
-    return found, []
+        return [], [p.line() for p in findings]
+    return list(findings), []
 
 
 def _secret(value: SecretStr | None) -> pulumi.Output[str] | None:
@@ -65,7 +66,7 @@ def _secret(value: SecretStr | None) -> pulumi.Output[str] | None:
 
 
 def build(loaded: LoadedStack) -> None:
-    from components import InferencePlatform, Secrets
+    from components.platform import InferencePlatform, PlatformArgs, Secrets
 
     spec, platform = loaded.spec, loaded.platform
     secrets = Secrets(
@@ -73,18 +74,16 @@ def build(loaded: LoadedStack) -> None:
         kubeconfig=_secret(spec.kubeconfig),
         grafana_admin_password=_secret(spec.grafana_admin_password),
     )
-    deployed = InferencePlatform(platform.name, platform, secrets)
+    deployed = InferencePlatform(platform.name, PlatformArgs(platform, secrets))
     pulumi.export("clusterName", deployed.cluster.name)
     pulumi.export("endpoint", deployed.cluster.endpoint)
     pulumi.export("kubeconfig", deployed.cluster.kubeconfig)
     pulumi.export(
-        "gpuPools",
-        {
-            p.name: {"gpu": p.gpu, "gpusPerNode": p.gpus_per_node, "maxGpus": deployed.cluster.max_gpus[p.name]}
-            for p in platform.pools
-        },
+        "gpuPools", {p.name: {"gpu": p.gpu, "gpusPerNode": p.gpus_per_node, "maxGpus": p.max_gpus} for p in platform.pools}
     )
-    pulumi.export("models", {m.name: {"namespace": m.namespace, "pool": m.pool, "model": m.model_id} for m in platform.models})
+    pulumi.export(
+        "models", {m.name: {"namespace": m.namespace, "pool": m.pool, "model": m.model_id} for m in platform.serving.models}
+    )
 
 
 def main() -> None:

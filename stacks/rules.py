@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .errors import Problem
+from components.core.problems import Problem
 from .schema import StackSpec
 
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 import yaml
 
-from stacks import plan as plan_module
-from stacks.plan import Plan
+from stacks.plan import engine as plan_module
+from stacks.plan.engine import Plan
 
 PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+# The tests validate against the pinned schemas of the shared folder beside the repo (as CI has it);
+# a developer without it runs `make schemas` and the tests use the download cache.
+if SHARED.is_dir():
+    os.environ.setdefault("INFERFLEET_SCHEMAS", str(SHARED))
 
 GKE: dict[str, Any] = {
     "cluster": {"provider": "gke", "project": "acme-inference", "region": "us-central1", "zones": ["us-central1-a", "us-central1-b"]},

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-CLOUDS = ("gke", "eks")
+NVIDIA_GPU = "nvidia.com/gpu"
+"""The device plugin's whole-GPU resource, and the taint key GPU nodes carry (GKE sets it; inferfleet does elsewhere)."""
 
 AWS_PRICES = "AWS Price List offer file 20260924211011 (2026-09-24), us-east-1 on-demand"
 GCP_PRICES = "GCP public price tables (2026), us-central1, via shared/reference/clouds.md"

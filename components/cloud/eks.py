@@ -28,8 +28,9 @@ from pulumi_aws.eks import (
     NodeGroupTaintArgsDict,
 )
 
-from .. import resolved as r
-from . import ClusterOutputs, kubeconfig
+from . import kubeconfig
+from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
+from .values import EksCluster as EksClusterValues
 
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
@@ -96,10 +97,6 @@ class _Network:
         return [self.by_zone[z] for z in zones] if self.by_zone else self.subnet_ids
 
 
-def _max_gpus(gpus_per_node: int) -> Callable[[dict], int]:
-    return lambda scaling: int(scaling["max_size"]) * gpus_per_node
-
-
 class EksCluster(pulumi.ComponentResource):
     """An EKS cluster for inference.
 
@@ -111,25 +108,57 @@ class EksCluster(pulumi.ComponentResource):
 
     outputs: ClusterOutputs
 
-    def __init__(
-        self,
-        name: str,
-        cluster: r.EksCluster,
-        pools: Sequence[r.GpuPool],
-        *,
-        protect: bool,
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ):
+    def __init__(self, name: str, args: EksClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("inferfleet:index:EksCluster", name, None, opts)
+        cluster = args.cluster
         provider = aws.Provider(f"{name}-aws", region=cluster.region, opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, provider=provider)
-        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect))
+        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.protect))
         partition = _partition(cluster.region)
 
         def managed(policy: str) -> str:
             return f"arn:{partition}:iam::aws:policy/{policy}"
 
         network = self._network(name, cluster, child)
+        eks = self._control_plane(name, cluster, network, managed, child, kept)
+        self._admins(name, cluster, eks, partition, child)
+
+        node_role = aws.iam.Role(f"{name}-nodes", assume_role_policy=_trust("ec2.amazonaws.com"), opts=child)
+        node_policies = [
+            aws.iam.RolePolicyAttachment(f"{name}-nodes-{policy}", role=node_role.name, policy_arn=managed(policy), opts=child)
+            for policy in NODE_POLICIES
+        ]
+        # Nodes need the policies to join the cluster, and keep them until they are gone on destroy.
+        node_opts = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
+        )
+        system_group = self._system_group(name, cluster, eks, node_role, network, child, node_opts)
+        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
+        for pool in args.pools:
+            self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
+
+        self._addons(name, eks, system_group, managed, child)
+
+        ca = eks.certificate_authority.apply(lambda authority: authority["data"])
+        config: pulumi.Output[str] = pulumi.Output.secret(
+            pulumi.Output.all(eks.name, eks.endpoint, ca).apply(lambda a: kubeconfig.eks(a[0], a[1], a[2], cluster.region))
+        )
+        # Charts wait for their pods to become ready; the pods need the system nodes first.
+        kubernetes = k8s.Provider(
+            f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_group])
+        )
+        self.outputs = ClusterOutputs(eks.name, eks.endpoint, config, kubernetes)
+        self.register_outputs(self.outputs.as_dict())
+
+    @staticmethod
+    def _control_plane(
+        name: str,
+        cluster: EksClusterValues,
+        network: _Network,
+        managed: Callable[[str], str],
+        child: pulumi.ResourceOptions,
+        kept: pulumi.ResourceOptions,
+    ) -> aws.eks.Cluster:
         # Losing the key makes the cluster's secrets unreadable, so it is kept like the cluster.
         key_arn = cluster.kms_key_arn or aws.kms.Key(
             f"{name}-secrets",
@@ -137,13 +166,11 @@ class EksCluster(pulumi.ComponentResource):
             enable_key_rotation=True,
             opts=kept,
         ).arn
-
         cluster_role = aws.iam.Role(f"{name}-cluster", assume_role_policy=_trust("eks.amazonaws.com"), opts=child)
         cluster_policies = [
             aws.iam.RolePolicyAttachment(f"{name}-cluster-{policy}", role=cluster_role.name, policy_arn=managed(policy), opts=child)
             for policy in CLUSTER_POLICIES
         ]
-
         access: ClusterAccessConfigArgsDict = {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True}
         vpc: ClusterVpcConfigArgsDict = {
             "subnet_ids": network.subnet_ids,
@@ -154,7 +181,7 @@ class EksCluster(pulumi.ComponentResource):
         encryption: ClusterEncryptionConfigArgsDict = {"provider": {"key_arn": key_arn}, "resources": ["secrets"]}
         # EKS uses the role's policy to create the cluster and, on destroy, to delete the network
         # interfaces and security groups it made; the policy must outlive the cluster both ways.
-        eks = aws.eks.Cluster(
+        return aws.eks.Cluster(
             f"{name}-cluster",
             name=cluster.name,
             version=cluster.kubernetes_version,
@@ -168,9 +195,11 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=cluster_policies)),
         )
 
+    @staticmethod
+    def _admins(name: str, cluster: EksClusterValues, eks: aws.eks.Cluster, partition: str, opts: pulumi.ResourceOptions) -> None:
         for arn in cluster.admins:
             entry = aws.eks.AccessEntry(
-                f"{name}-admin-{_slug(arn)}", cluster_name=eks.name, principal_arn=arn, type="STANDARD", opts=child
+                f"{name}-admin-{_slug(arn)}", cluster_name=eks.name, principal_arn=arn, type="STANDARD", opts=opts
             )
             aws.eks.AccessPolicyAssociation(
                 f"{name}-admin-{_slug(arn)}",
@@ -178,29 +207,27 @@ class EksCluster(pulumi.ComponentResource):
                 principal_arn=entry.principal_arn,  # the entry must exist before a policy is associated with it
                 policy_arn=f"arn:{partition}:eks::aws:cluster-access-policy/{ADMIN_ACCESS_POLICY}",
                 access_scope={"type": "cluster"},
-                opts=child,
+                opts=opts,
             )
 
-        node_role = aws.iam.Role(f"{name}-nodes", assume_role_policy=_trust("ec2.amazonaws.com"), opts=child)
-        node_policies = [
-            aws.iam.RolePolicyAttachment(f"{name}-nodes-{policy}", role=node_role.name, policy_arn=managed(policy), opts=child)
-            for policy in NODE_POLICIES
-        ]
-        # Nodes need the policies to join the cluster, and keep them until they are gone on destroy.
-        node_opts = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
-        )
-
+    def _system_group(
+        self,
+        name: str,
+        cluster: EksClusterValues,
+        eks: aws.eks.Cluster,
+        node_role: aws.iam.Role,
+        network: _Network,
+        child: pulumi.ResourceOptions,
+        opts: pulumi.ResourceOptions,
+    ) -> aws.eks.NodeGroup:
         system = cluster.system_pool
-        system_template = self._launch_template(
-            name, cluster, "system", disk_gb=system.disk_size_gb, ami_type=SYSTEM_AMI, pool=None, opts=child
-        )
-        system_scaling: NodeGroupScalingConfigArgsDict = {
+        template = self._launch_template(name, cluster, "system", disk_gb=system.disk_size_gb, ami_type=SYSTEM_AMI, pool=None, opts=child)
+        scaling: NodeGroupScalingConfigArgsDict = {
             "desired_size": max(1, system.min_nodes),
             "min_size": system.min_nodes,
             "max_size": system.max_nodes,
         }
-        system_group = aws.eks.NodeGroup(
+        return aws.eks.NodeGroup(
             f"{name}-system",
             cluster_name=eks.name,
             node_group_name="system",
@@ -209,64 +236,56 @@ class EksCluster(pulumi.ComponentResource):
             ami_type=SYSTEM_AMI,
             capacity_type="ON_DEMAND",
             instance_types=[system.machine_type],
-            scaling_config=system_scaling,
-            launch_template=system_template,
-            labels={r.POOL_LABEL: "system"},
+            scaling_config=scaling,
+            launch_template=template,
+            labels={POOL_LABEL: "system"},
             update_config={"max_unavailable": 1},
             node_repair_config={"enabled": True},
             tags={"inferfleet-pool": "system"},
-            opts=node_opts,
+            opts=opts,
         )
 
-        max_gpus: dict[str, pulumi.Output[int]] = {}
-        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=protect))
-        for pool in pools:
-            template = self._launch_template(
-                name, cluster, pool.name, disk_gb=pool.disk_size_gb, ami_type=cluster.ami_type, pool=pool, opts=child
-            )
-            scaling: NodeGroupScalingConfigArgsDict = {
-                "desired_size": pool.min_nodes,
-                "min_size": pool.min_nodes,
-                "max_size": pool.max_nodes,
-            }
-            taints: list[NodeGroupTaintArgsDict] = [
-                {"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints
-            ]
-            node_group = aws.eks.NodeGroup(
-                f"{name}-{pool.name}",
-                cluster_name=eks.name,
-                node_group_name=pool.name,
-                node_role_arn=node_role.arn,
-                subnet_ids=network.subnets(pool.zones),
-                ami_type=cluster.ami_type,
-                capacity_type=CAPACITY_TYPES[pool.capacity],
-                # A Capacity Block names its instance type in the launch template, and EKS takes it in one place only.
-                instance_types=None if pool.capacity == "capacity-block" else [pool.machine_type],
-                scaling_config=scaling,
-                launch_template=template,
-                labels=dict(pool.node_labels),
-                taints=taints or None,
-                update_config={"max_unavailable": 1},
-                node_repair_config={"enabled": True},
-                tags={"inferfleet-pool": pool.name},
-                opts=gpu_opts,
-            )
-            max_gpus[pool.name] = node_group.scaling_config.apply(_max_gpus(pool.gpus_per_node))
-
-        self._addons(name, eks, system_group, managed, child)
-
-        ca = eks.certificate_authority.apply(lambda authority: authority["data"])
-        config: pulumi.Output[str] = pulumi.Output.secret(
-            pulumi.Output.all(eks.name, eks.endpoint, ca).apply(lambda a: kubeconfig.eks(a[0], a[1], a[2], cluster.region))
+    def _gpu_group(
+        self,
+        name: str,
+        cluster: EksClusterValues,
+        pool: GpuPool,
+        eks: aws.eks.Cluster,
+        node_role: aws.iam.Role,
+        network: _Network,
+        child: pulumi.ResourceOptions,
+        opts: pulumi.ResourceOptions,
+    ) -> aws.eks.NodeGroup:
+        template = self._launch_template(name, cluster, pool.name, disk_gb=pool.disk_size_gb, ami_type=cluster.ami_type, pool=pool, opts=child)
+        scaling: NodeGroupScalingConfigArgsDict = {
+            "desired_size": pool.min_nodes,
+            "min_size": pool.min_nodes,
+            "max_size": pool.max_nodes,
+        }
+        taints: list[NodeGroupTaintArgsDict] = [
+            {"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints
+        ]
+        return aws.eks.NodeGroup(
+            f"{name}-{pool.name}",
+            cluster_name=eks.name,
+            node_group_name=pool.name,
+            node_role_arn=node_role.arn,
+            subnet_ids=network.subnets(pool.zones),
+            ami_type=cluster.ami_type,
+            capacity_type=CAPACITY_TYPES[pool.capacity],
+            # A Capacity Block names its instance type in the launch template, and EKS takes it in one place only.
+            instance_types=None if pool.capacity == "capacity-block" else [pool.machine_type],
+            scaling_config=scaling,
+            launch_template=template,
+            labels=dict(pool.node_labels),
+            taints=taints or None,
+            update_config={"max_unavailable": 1},
+            node_repair_config={"enabled": True},
+            tags={"inferfleet-pool": pool.name},
+            opts=opts,
         )
-        # Charts wait for their pods to become ready; the pods need the system nodes first.
-        kubernetes = k8s.Provider(
-            f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_group])
-        )
-        self.outputs = ClusterOutputs(eks.name, eks.endpoint, config, kubernetes, max_gpus)
-        self.register_outputs(self.outputs.as_dict())
 
-    def _network(self, name: str, cluster: r.EksCluster, opts: pulumi.ResourceOptions) -> _Network:
+    def _network(self, name: str, cluster: EksClusterValues, opts: pulumi.ResourceOptions) -> _Network:
         if not cluster.create_network:
             return _Network(list(cluster.subnet_ids))
         vpc = aws.ec2.Vpc(
@@ -335,12 +354,12 @@ class EksCluster(pulumi.ComponentResource):
     @staticmethod
     def _launch_template(
         name: str,
-        cluster: r.EksCluster,
+        cluster: EksClusterValues,
         key: str,
         *,
         disk_gb: int,
         ami_type: str,
-        pool: r.GpuPool | None,
+        pool: GpuPool | None,
         opts: pulumi.ResourceOptions,
     ) -> NodeGroupLaunchTemplateArgsDict:
         """A launch template for one node group, and the reference to it the node group takes."""

@@ -16,9 +16,10 @@ import boto3  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError  # type: ignore[import-untyped]
 
-from .. import resolved as r
+from ..core.problems import Problem
+from . import values as r
 from . import preflight as shared
-from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Finding, Group
+from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Group
 
 PERMISSIONS = "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes and servicequotas:GetServiceQuota"
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"mode": "standard", "max_attempts": 3})
@@ -65,9 +66,9 @@ def _who(groups: Sequence[Group]) -> str:
     return f"{' and '.join(names)} {'needs' if len(groups) == 1 else 'need'}"
 
 
-def check_eks(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, ec2: Any, quotas: Any) -> list[Finding]:
+def check_eks(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, ec2: Any, quotas: Any) -> list[Problem]:
     """Every capacity problem of the pools, with its stack path; empty when AWS can serve them all."""
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     try:
         groups = shared.groups(cluster, pools)
         offered = _offerings(ec2, sorted({g.machine_type for g in groups}))
@@ -75,18 +76,18 @@ def check_eks(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, ec2: Any, qu
         vcpus = _vcpus(ec2, sorted(t for t, zones in offered.items() if zones))
         findings.extend(_quota_findings(cluster.region, groups, vcpus, quotas))
     except (BotoCoreError, ClientError) as e:
-        findings.append(Finding(PREFLIGHT_PATH, _could_not_run(e, cluster.region)))
+        findings.append(Problem(PREFLIGHT_PATH, _could_not_run(e, cluster.region)))
     return findings
 
 
-def run(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, session: Any = None) -> list[Finding]:
+def run(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, session: Any = None) -> list[Problem]:
     """`check_eks` with clients for the cluster's region from `session` (default: the standard credential chain)."""
     try:
         session = session or boto3.Session(region_name=cluster.region)
         ec2 = session.client("ec2", region_name=cluster.region, config=CLIENT_CONFIG)
         quotas = session.client("service-quotas", region_name=cluster.region, config=CLIENT_CONFIG)
     except BotoCoreError as e:
-        return [Finding(PREFLIGHT_PATH, _could_not_run(e, cluster.region))]
+        return [Problem(PREFLIGHT_PATH, _could_not_run(e, cluster.region))]
     return check_eks(cluster, pools, ec2=ec2, quotas=quotas)
 
 
@@ -106,7 +107,7 @@ def _offerings(ec2: Any, instance_types: Sequence[str]) -> dict[str, set[str]]:
     }
 
 
-def _zone_findings(region: str, groups: Sequence[Group], offered: dict[str, set[str]]) -> list[Finding]:
+def _zone_findings(region: str, groups: Sequence[Group], offered: dict[str, set[str]]) -> list[Problem]:
     findings = []
     for g in groups:
         zones = offered[g.machine_type]
@@ -121,7 +122,7 @@ def _zone_findings(region: str, groups: Sequence[Group], offered: dict[str, set[
             )
         else:
             message = f"{g.machine_type} ({g.label}) is not offered in any zone of {region}; choose another machine type or region"
-        findings.append(Finding(path, message))
+        findings.append(Problem(path, message))
     return findings
 
 
@@ -132,7 +133,7 @@ def _vcpus(ec2: Any, instance_types: Sequence[str]) -> dict[str, int]:
     return {t["InstanceType"]: int(t["VCpuInfo"]["DefaultVCpus"]) for t in described}
 
 
-def _quota_findings(region: str, groups: Sequence[Group], vcpus: dict[str, int], quotas: Any) -> list[Finding]:
+def _quota_findings(region: str, groups: Sequence[Group], vcpus: dict[str, int], quotas: Any) -> list[Problem]:
     # Reserved capacity was counted against the On-Demand quota when the reservation was made, and
     # Capacity Blocks sit outside the On-Demand quotas: launching into either needs no more quota.
     needs: dict[Quota, list[tuple[Group, int]]] = defaultdict(list)
@@ -149,7 +150,7 @@ def _quota_findings(region: str, groups: Sequence[Group], vcpus: dict[str, int],
         subject = _who([g for g, _ in users])
         parts = "; ".join(f"{g.label}: {g.max_nodes} x {g.machine_type} = {n}" for g, n in users)
         findings.append(
-            Finding(
+            Problem(
                 f"{users[0][0].path}.nodes.max",
                 f"{subject} up to {need} vCPUs of {quota.name} ({parts}), over the {region} quota of {shared.number(limit)}; "
                 f"lower nodes.max to fit {shared.number(limit)} vCPUs or request an increase of EC2 quota {quota.code} in Service Quotas",

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from .. import resolved as r
-from . import ClusterOutputs
+from .values import ClusterOutputs, ExistingClusterArgs
 
 
 class ExistingCluster(pulumi.ComponentResource):
-    """The Kubernetes provider for an existing cluster. Pool capacity is as declared in the stack."""
+    """The Kubernetes provider for an existing cluster; its pools are as the stack declares them."""
 
     outputs: ClusterOutputs
 
-    def __init__(
-        self,
-        name: str,
-        cluster: r.ExistingCluster,
-        pools: Sequence[r.GpuPool],
-        *,
-        kubeconfig: pulumi.Input[str],
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ):
+    def __init__(self, name: str, args: ExistingClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("inferfleet:index:ExistingCluster", name, None, opts)
-        config = pulumi.Output.secret(kubeconfig)
+        cluster = args.cluster
+        config = pulumi.Output.secret(args.kubeconfig)
         kubernetes = k8s.Provider(
             f"{name}-k8s", kubeconfig=config, context=cluster.context, opts=pulumi.ResourceOptions(parent=self)
         )
         endpoint = config.apply(lambda text: _server(text, cluster.context))
-        max_gpus = {p.name: pulumi.Output.from_input(p.max_gpus) for p in pools}
-        self.outputs = ClusterOutputs(pulumi.Output.from_input(cluster.name), endpoint, config, kubernetes, max_gpus)
+        self.outputs = ClusterOutputs(pulumi.Output.from_input(cluster.name), endpoint, config, kubernetes)
         self.register_outputs(self.outputs.as_dict())
 
 

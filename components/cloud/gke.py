@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_gcp as gcp
@@ -18,8 +18,9 @@ from pulumi_gcp.container import (
     NodePoolNodeConfigGuestAcceleratorArgsDict,
 )
 
-from .. import resolved as r
-from . import ClusterOutputs, kubeconfig
+from . import kubeconfig
+from .values import POOL_LABEL, ClusterOutputs, GkeClusterArgs, GpuPool
+from .values import GkeCluster as GkeClusterValues
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
@@ -31,10 +32,6 @@ HYPERDISK_ONLY = ("a3-ultragpu", "a4-")
 
 def _disk_type(machine_type: str) -> str:
     return "hyperdisk-balanced" if machine_type.startswith(HYPERDISK_ONLY) else "pd-balanced"
-
-
-def _max_gpus(gpus_per_node: int) -> Callable[[Any], int]:
-    return lambda scaling: int(scaling["total_max_node_count"]) * gpus_per_node if scaling else 0
 
 
 def _per_zone(total: int, zones: int) -> int:
@@ -51,36 +48,65 @@ class GkeCluster(pulumi.ComponentResource):
 
     outputs: ClusterOutputs
 
-    def __init__(
-        self,
-        name: str,
-        cluster: r.GkeCluster,
-        pools: Sequence[r.GpuPool],
-        *,
-        protect: bool,
-        opts: Optional[pulumi.ResourceOptions] = None,
-    ):
+    def __init__(self, name: str, args: GkeClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("inferfleet:index:GkeCluster", name, None, opts)
+        cluster = args.cluster
         provider = gcp.Provider(f"{name}-gcp", project=cluster.project, region=cluster.region, opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, provider=provider)
-        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect))
+        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.protect))
 
         network, subnetwork, ip_policy = self._network(name, cluster, child)
+        node_sa, node_role = self._node_identity(name, cluster, child)
+        gke = self._control_plane(name, cluster, network, subnetwork, ip_policy, kept)
+        # Nodes must be able to write logs and metrics from their first boot. The initial count only
+        # seeds a new pool (changing it would replace the pool); the autoscaler owns the size after.
+        node_opts = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[node_role], ignore_changes=["initialNodeCount"])
+        )
+        system_pool = self._system_pool(name, cluster, gke, node_sa, node_opts)
+        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
+        for pool in args.pools:
+            self._gpu_pool(name, cluster, pool, gke, node_sa, gpu_opts)
 
+        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
+        config: pulumi.Output[str] = pulumi.Output.secret(
+            pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
+        )
+        # Charts wait for their pods to become ready; the pods need the system nodes first.
+        kubernetes = k8s.Provider(
+            f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_pool])
+        )
+        self.outputs = ClusterOutputs(gke.name, gke.endpoint, config, kubernetes)
+        self.register_outputs(self.outputs.as_dict())
+
+    @staticmethod
+    def _node_identity(
+        name: str, cluster: GkeClusterValues, opts: pulumi.ResourceOptions
+    ) -> tuple[gcp.serviceaccount.Account, gcp.projects.IAMMember]:
         node_sa = gcp.serviceaccount.Account(
             f"{name}-nodes",
             account_id=f"{cluster.name}-nodes"[:30].rstrip("-"),
             display_name=f"GKE nodes of {cluster.name}",
-            opts=child,
+            opts=opts,
         )
         node_role = gcp.projects.IAMMember(
             f"{name}-nodes-role",
             project=cluster.project,
             role=NODE_ROLE,
             member=node_sa.email.apply(lambda email: f"serviceAccount:{email}"),
-            opts=child,
+            opts=opts,
         )
+        return node_sa, node_role
 
+    @staticmethod
+    def _control_plane(
+        name: str,
+        cluster: GkeClusterValues,
+        network: pulumi.Input[str],
+        subnetwork: pulumi.Input[str],
+        ip_policy: ClusterIpAllocationPolicyArgsDict,
+        opts: pulumi.ResourceOptions,
+    ) -> gcp.container.Cluster:
         authorized: list[ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
             {"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(cluster.authorized_networks)
         ]
@@ -94,7 +120,7 @@ class GkeCluster(pulumi.ComponentResource):
             "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
             "managed_prometheus": {"enabled": True},
         }
-        gke = gcp.container.Cluster(
+        return gcp.container.Cluster(
             f"{name}-cluster",
             name=cluster.name,
             project=cluster.project,
@@ -121,33 +147,17 @@ class GkeCluster(pulumi.ComponentResource):
             monitoring_config=dcgm if cluster.managed_dcgm else None,
             resource_labels={"managed-by": "inferfleet"},
             deletion_protection=cluster.deletion_protection,
-            opts=kept,
+            opts=opts,
         )
 
-        def node_config(machine_type: str, disk_gb: int) -> NodePoolNodeConfigArgsDict:
-            return {
-                "machine_type": machine_type,
-                "disk_size_gb": disk_gb,
-                "disk_type": _disk_type(machine_type),
-                "image_type": "COS_CONTAINERD",
-                "service_account": node_sa.email,
-                "oauth_scopes": SCOPES,
-                "workload_metadata_config": {"mode": "GKE_METADATA"},
-                "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
-                "metadata": {"disable-legacy-endpoints": "true"},
-                "gvnic": {"enabled": True},
-                "gcfs_config": {"enabled": True},
-            }
-
+    @staticmethod
+    def _system_pool(
+        name: str, cluster: GkeClusterValues, gke: gcp.container.Cluster, node_sa: gcp.serviceaccount.Account, opts: pulumi.ResourceOptions
+    ) -> gcp.container.NodePool:
         system = cluster.system_pool
-        system_config = node_config(system.machine_type, system.disk_size_gb)
-        system_config["labels"] = {r.POOL_LABEL: "system"}
-        # Nodes must be able to write logs and metrics from their first boot. The initial count only
-        # seeds a new pool (changing it would replace the pool); the autoscaler owns the size after.
-        node_opts = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(depends_on=[node_role], ignore_changes=["initialNodeCount"])
-        )
-        system_pool = gcp.container.NodePool(
+        config = _node_config(system.machine_type, system.disk_size_gb, node_sa)
+        config["labels"] = {POOL_LABEL: "system"}
+        return gcp.container.NodePool(
             f"{name}-system",
             name="system",
             cluster=gke.id,
@@ -161,49 +171,41 @@ class GkeCluster(pulumi.ComponentResource):
             },
             management={"auto_repair": True, "auto_upgrade": True},
             upgrade_settings={"max_surge": 1, "max_unavailable": 0},
-            node_config=system_config,
-            opts=node_opts,
+            node_config=config,
+            opts=opts,
         )
 
-        max_gpus: dict[str, pulumi.Output[int]] = {}
-        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=protect))
-        for pool in pools:
-            node_pool = gcp.container.NodePool(
-                f"{name}-{pool.name}",
-                name=pool.name,
-                cluster=gke.id,
-                location=cluster.location,
-                node_locations=list(pool.zones),
-                initial_node_count=_per_zone(pool.min_nodes, len(pool.zones)),
-                autoscaling={
-                    "total_min_node_count": pool.min_nodes,
-                    "total_max_node_count": pool.max_nodes,
-                    # ANY places nodes wherever capacity is: reservations, Spot and DWS need that.
-                    "location_policy": "BALANCED" if pool.capacity == "on-demand" else "ANY",
-                },
-                management={"auto_repair": pool.capacity != "queued", "auto_upgrade": True},
-                queued_provisioning={"enabled": True} if pool.capacity == "queued" else None,
-                upgrade_settings={"max_surge": 0, "max_unavailable": 1},
-                node_config=self._gpu_node_config(pool, node_config(pool.machine_type, pool.disk_size_gb)),
-                opts=gpu_opts,
-            )
-            # Read only `autoscaling` back: node_config's reservation affinity has a field named
-            # `values`, which the SDK's output types cannot hold (it shadows dict.values()).
-            max_gpus[pool.name] = node_pool.autoscaling.apply(_max_gpus(pool.gpus_per_node))
-
-        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
-        config: pulumi.Output[str] = pulumi.Output.secret(
-            pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
+    @staticmethod
+    def _gpu_pool(
+        name: str,
+        cluster: GkeClusterValues,
+        pool: GpuPool,
+        gke: gcp.container.Cluster,
+        node_sa: gcp.serviceaccount.Account,
+        opts: pulumi.ResourceOptions,
+    ) -> gcp.container.NodePool:
+        return gcp.container.NodePool(
+            f"{name}-{pool.name}",
+            name=pool.name,
+            cluster=gke.id,
+            location=cluster.location,
+            node_locations=list(pool.zones),
+            initial_node_count=_per_zone(pool.min_nodes, len(pool.zones)),
+            autoscaling={
+                "total_min_node_count": pool.min_nodes,
+                "total_max_node_count": pool.max_nodes,
+                # ANY places nodes wherever capacity is: reservations, Spot and DWS need that.
+                "location_policy": "BALANCED" if pool.capacity == "on-demand" else "ANY",
+            },
+            management={"auto_repair": pool.capacity != "queued", "auto_upgrade": True},
+            queued_provisioning={"enabled": True} if pool.capacity == "queued" else None,
+            upgrade_settings={"max_surge": 0, "max_unavailable": 1},
+            node_config=_gpu_node_config(pool, _node_config(pool.machine_type, pool.disk_size_gb, node_sa)),
+            opts=opts,
         )
-        # Charts wait for their pods to become ready; the pods need the system nodes first.
-        kubernetes = k8s.Provider(
-            f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_pool])
-        )
-        self.outputs = ClusterOutputs(gke.name, gke.endpoint, config, kubernetes, max_gpus)
-        self.register_outputs(self.outputs.as_dict())
 
     def _network(
-        self, name: str, cluster: r.GkeCluster, opts: pulumi.ResourceOptions
+        self, name: str, cluster: GkeClusterValues, opts: pulumi.ResourceOptions
     ) -> tuple[pulumi.Input[str], pulumi.Input[str], ClusterIpAllocationPolicyArgsDict]:
         if not cluster.create_network:
             assert cluster.network is not None and cluster.subnetwork is not None
@@ -239,40 +241,56 @@ class GkeCluster(pulumi.ComponentResource):
         )
         return network.id, subnetwork.id, {"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"}
 
-    @staticmethod
-    def _gpu_node_config(pool: r.GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoolNodeConfigArgsDict:
-        accelerator: NodePoolNodeConfigGuestAcceleratorArgsDict = {
-            "type": pool.accelerator,
-            "count": pool.gpus_per_node,
-            "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+
+def _node_config(machine_type: str, disk_gb: int, node_sa: gcp.serviceaccount.Account) -> NodePoolNodeConfigArgsDict:
+    return {
+        "machine_type": machine_type,
+        "disk_size_gb": disk_gb,
+        "disk_type": _disk_type(machine_type),
+        "image_type": "COS_CONTAINERD",
+        "service_account": node_sa.email,
+        "oauth_scopes": SCOPES,
+        "workload_metadata_config": {"mode": "GKE_METADATA"},
+        "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
+        "metadata": {"disable-legacy-endpoints": "true"},
+        "gvnic": {"enabled": True},
+        "gcfs_config": {"enabled": True},
+    }
+
+
+def _gpu_node_config(pool: GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoolNodeConfigArgsDict:
+    accelerator: NodePoolNodeConfigGuestAcceleratorArgsDict = {
+        "type": pool.accelerator,
+        "count": pool.gpus_per_node,
+        "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+    }
+    if pool.mig_profile:
+        accelerator["gpu_partition_size"] = pool.mig_profile
+    if pool.sharing:
+        accelerator["gpu_sharing_config"] = {
+            "gpu_sharing_strategy": "TIME_SHARING" if pool.sharing.strategy == "time-slicing" else "MPS",
+            "max_shared_clients_per_gpu": pool.sharing.clients_per_gpu,
         }
-        if pool.mig_profile:
-            accelerator["gpu_partition_size"] = pool.mig_profile
-        if pool.sharing:
-            accelerator["gpu_sharing_config"] = {
-                "gpu_sharing_strategy": "TIME_SHARING" if pool.sharing.strategy == "time-slicing" else "MPS",
-                "max_shared_clients_per_gpu": pool.sharing.clients_per_gpu,
-            }
-        config: NodePoolNodeConfigArgsDict = {
-            **base,
-            "guest_accelerators": [accelerator],
-            "labels": dict(pool.node_labels),
-            "resource_labels": {"inferfleet-pool": pool.name},
+    config: NodePoolNodeConfigArgsDict = {
+        **base,
+        "guest_accelerators": [accelerator],
+        "labels": dict(pool.node_labels),
+        "resource_labels": {"inferfleet-pool": pool.name},
+    }
+    if pool.taints:
+        config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
+    if pool.capacity == "spot":
+        config["spot"] = True
+    elif pool.capacity == "flex-start":
+        config["flex_start"] = True
+        config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
+    elif pool.capacity == "queued":
+        config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
+    elif pool.capacity == "reservation":
+        assert pool.reservation is not None
+        config["reservation_affinity"] = {
+            "consume_reservation_type": "SPECIFIC_RESERVATION",
+            "key": "compute.googleapis.com/reservation-name",
+            "values": [pool.reservation],
         }
-        if pool.taints:
-            config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
-        if pool.capacity == "spot":
-            config["spot"] = True
-        elif pool.capacity == "flex-start":
-            config["flex_start"] = True
-            config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
-        elif pool.capacity == "queued":
-            config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
-        elif pool.capacity == "reservation":
-            assert pool.reservation is not None
-            config["reservation_affinity"] = {
-                "consume_reservation_type": "SPECIFIC_RESERVATION",
-                "key": "compute.googleapis.com/reservation-name",
-                "values": [pool.reservation],
-            }
-        return config
+    return config

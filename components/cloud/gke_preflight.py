@@ -17,9 +17,10 @@ from typing import Literal, Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from .. import resolved as r
+from ..core.problems import Problem
+from . import values as r
 from . import preflight as shared
-from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Finding, Group
+from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Group
 
 SERVICE = "compute.googleapis.com"
 MACHINE_PERMISSION = "compute.machineTypes.list"
@@ -105,7 +106,7 @@ def _gpus(count: int) -> str:
 
 def check_gke(
     cluster: r.GkeCluster, pools: Sequence[r.GpuPool], *, invoke_opts: pulumi.InvokeOptions | None = None
-) -> list[Finding]:
+) -> list[Problem]:
     """Every capacity problem of the pools, with its stack path; empty when Google Cloud can serve them all.
 
     `invoke_opts` (e.g. `pulumi.InvokeOptions(provider=gcp_provider)`) is passed to every invoke;
@@ -115,7 +116,7 @@ def check_gke(
     try:
         offered = _offerings(cluster.project, groups, invoke_opts)
     except _Unavailable as e:
-        return [Finding(PREFLIGHT_PATH, _could_not_run(e, cluster))]
+        return [Problem(PREFLIGHT_PATH, _could_not_run(e, cluster))]
     findings = _zone_findings(cluster.region, groups, offered)
     findings.extend(_quota_findings(cluster, pools, invoke_opts))
     return findings
@@ -137,7 +138,7 @@ def _machine_types(project: str, zone: str, machine: str, opts: pulumi.InvokeOpt
         raise _Unavailable(f"listing machine type {machine} in {zone}", str(e), MACHINE_PERMISSION) from e
 
 
-def _zone_findings(region: str, groups: Sequence[Group], offered: dict[tuple[str, str], bool]) -> list[Finding]:
+def _zone_findings(region: str, groups: Sequence[Group], offered: dict[tuple[str, str], bool]) -> list[Problem]:
     findings = []
     for g in groups:
         missing = [z for z in g.zones if not offered[(g.machine_type, z)]]
@@ -155,7 +156,7 @@ def _zone_findings(region: str, groups: Sequence[Group], offered: dict[tuple[str
                 f"{g.machine_type} ({g.label}) is not offered in any of its zones ({shared.names(missing)}); "
                 f"set {key} to zones of {region} that offer it or choose another machine type"
             )
-        findings.append(Finding(f"{g.path}.machineType", message))
+        findings.append(Problem(f"{g.path}.machineType", message))
     return findings
 
 
@@ -232,7 +233,7 @@ def _value_in(
     return None
 
 
-def _quota_findings(cluster: r.GkeCluster, pools: Sequence[r.GpuPool], opts: pulumi.InvokeOptions | None) -> list[Finding]:
+def _quota_findings(cluster: r.GkeCluster, pools: Sequence[r.GpuPool], opts: pulumi.InvokeOptions | None) -> list[Problem]:
     # GPU quotas only: the system pool has none, and CPU quotas are not checked here. A pool whose
     # accelerator has no entry in QUOTAS is skipped rather than guessed at.
     quotas = _Quotas(cluster, opts)
@@ -269,14 +270,14 @@ def _quota_findings(cluster: r.GkeCluster, pools: Sequence[r.GpuPool], opts: pul
         subject = f"pool {names[0]} needs" if len(names) == 1 else f"pools {shared.names(names)} need"
         parts = "; ".join(u.describe() for u in users)
         findings.append(
-            Finding(
+            Problem(
                 f"nodePools.{users[0].pool.name}.nodes.max",
                 f"{subject} up to {need} {quota.name} ({parts}), over the {cluster.region} quota of {shared.number(limit)}; "
                 f"lower nodes.max to fit {_gpus(int(limit))} or request an increase of Compute Engine quota "
                 f"{quota.describe()} in Cloud Quotas",
             )
         )
-    findings.extend(Finding(PREFLIGHT_PATH, _could_not_run(e, cluster)) for e in unreadable.values())
+    findings.extend(Problem(PREFLIGHT_PATH, _could_not_run(e, cluster)) for e in unreadable.values())
     return findings
 
 

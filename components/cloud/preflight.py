@@ -2,7 +2,7 @@
 
 The checks themselves are per cloud: `eks_preflight` (boto3) and `gke_preflight` (pulumi-gcp
 data sources). Both run before any resource is registered and turn a failed call into a
-finding, never a traceback.
+problem (`core.problems.Problem`, the same vocabulary as config errors), never a traceback.
 """
 
 from __future__ import annotations
@@ -10,17 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .. import resolved as r
+from ..core.problems import Problem
+from . import values as r
+
+__all__ = ["Problem", "Group", "groups"]
 
 PREFLIGHT_PATH = "cluster.preflight"
 SYSTEM_PATH = "cluster.systemPool"
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    """The stack key to change, e.g. nodePools.l4.machineType."""
-    message: str
 
 
 @dataclass(frozen=True)

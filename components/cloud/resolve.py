@@ -1,0 +1,294 @@
+"""Resolve the cloud layer: the cluster inferfleet creates (or an existing one) and its GPU pools.
+
+Pure Python: pools get a machine from the catalog, capacity, zones, labels and taints; the
+cluster gets its network, endpoint and system pool. Problems are collected, not raised.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+from ..catalog import gpus as gpu_catalog
+from ..catalog.gpus import NVIDIA_GPU, CatalogError, Gpu, Machine, MigProfile
+from ..core.problems import Problems, check_nodes
+from ..core.spec import Taint
+from . import values as v
+from .spec import ClusterSpec, EksClusterSpec, ExistingClusterSpec, GkeClusterSpec, NodePool, Sharing
+
+
+@dataclass(frozen=True)
+class CloudValues:
+    """The cloud layer resolved: what the cloud components take and the layers above read."""
+
+    cluster: v.Cluster
+    pools: tuple[v.GpuPool, ...]
+
+
+def resolve(
+    cluster: ClusterSpec,
+    node_pools: dict[str, NodePool],
+    problems: Problems,
+    *,
+    default_name: str,
+    kubernetes_version: str,
+    protect: bool,
+) -> CloudValues:
+    """The cluster and every pool (by name, in name order); a pool with problems is left out."""
+    resolved_cluster = resolve_cluster(cluster, problems, default_name=default_name, kubernetes_version=kubernetes_version, protect=protect)
+    pools = []
+    for name, pool in sorted(node_pools.items()):
+        resolved = resolve_pool(name, pool, cluster, problems)
+        if resolved is not None:
+            pools.append(resolved)
+    return CloudValues(resolved_cluster, tuple(pools))
+
+
+SYSTEM_MACHINE = {"gke": "e2-standard-8", "eks": "m7i.2xlarge"}
+VPC_PREFIX_MAX = 20
+"""A new EKS VPC is split in eight per-zone blocks; below /20 a zone gets fewer than 512 addresses."""
+
+
+def resolve_cluster(c: ClusterSpec, problems: Problems, *, default_name: str, kubernetes_version: str, protect: bool) -> v.Cluster:
+    """The cluster; problems found are added, and the values are still returned so pools can be checked."""
+    if isinstance(c, ExistingClusterSpec):
+        return v.ExistingCluster(name=c.name, context=c.context, install_driver=c.install_driver)
+    _check_zones("cluster.zones", c.zones, c.region, problems, example=f"{c.region}-a" if c.provider == "gke" else f"{c.region}a")
+    check_nodes("cluster.systemPool.nodes", c.system_pool.nodes.min, c.system_pool.nodes.max, problems)
+    system = v.SystemPool(
+        machine_type=c.system_pool.machine_type or SYSTEM_MACHINE[c.provider],
+        min_nodes=c.system_pool.nodes.min,
+        max_nodes=c.system_pool.nodes.max,
+        disk_size_gb=c.system_pool.disk_size_gb,
+    )
+    name = c.name or default_name
+    if isinstance(c, GkeClusterSpec):
+        return _gke(c, problems, name=name, system=system, kubernetes_version=kubernetes_version, protect=protect)
+    return _eks(c, problems, name=name, system=system, kubernetes_version=kubernetes_version, protect=protect)
+
+
+def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPool, kubernetes_version: str, protect: bool) -> v.GkeCluster:
+    net = c.network
+    if c.preflight.in_plan:
+        problems.add(
+            "cluster.preflight.inPlan",
+            "the GKE preflight asks pulumi-gcp data sources, which only a real pulumi preview or up can answer; remove inPlan",
+        )
+    if (net.network is None) != (net.subnetwork is None):
+        problems.add("cluster.network.subnetwork", "an existing network needs both network and subnetwork; set both or neither")
+    return v.GkeCluster(
+        name=name,
+        project=c.project,
+        region=c.region,
+        location=c.region if c.regional else c.zones[0],
+        zones=c.zones,
+        release_channel=c.release_channel,
+        kubernetes_version=kubernetes_version,
+        create_network=net.network is None,
+        network=net.network,
+        subnetwork=net.subnetwork,
+        node_cidr=net.node_cidr,
+        pods_cidr=net.pods_cidr,
+        services_cidr=net.services_cidr,
+        private_endpoint=c.endpoint.private,
+        authorized_networks=c.endpoint.authorized_networks,
+        managed_dcgm=c.managed_dcgm,
+        system_pool=system,
+        deletion_protection=protect,
+    )
+
+
+def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPool, kubernetes_version: str, protect: bool) -> v.EksCluster:
+    net = c.network
+    if net.vpc_id is None:
+        letters = [z[-1] for z in c.zones]
+        if any(not ("a" <= letter <= "g") for letter in letters) or len(set(letters)) != len(letters):
+            problems.add(
+                "cluster.zones",
+                "each zone gets subnets by its letter; valid: zones ending in distinct letters a-g, e.g. us-east-1a, us-east-1b",
+            )
+        if ipaddress.ip_network(net.vpc_cidr).prefixlen > VPC_PREFIX_MAX:
+            problems.add(
+                "cluster.network.vpcCidr",
+                f"{net.vpc_cidr} leaves too few pod addresses per zone (the VPC CNI gives every pod a VPC address); "
+                f"valid: a /{VPC_PREFIX_MAX} or larger block, e.g. 10.0.0.0/16",
+            )
+    if (net.vpc_id is None) != (not net.subnet_ids):
+        problems.add("cluster.network.subnetIds", "an existing VPC needs vpcId and subnetIds together; set both or neither")
+    elif net.subnet_ids and len(net.subnet_ids) < 2:
+        problems.add("cluster.network.subnetIds", f"EKS needs subnets in at least two zones, got {len(net.subnet_ids)}")
+    return v.EksCluster(
+        name=name,
+        region=c.region,
+        zones=c.zones,
+        kubernetes_version=kubernetes_version,
+        create_network=net.vpc_id is None,
+        vpc_cidr=net.vpc_cidr,
+        vpc_id=net.vpc_id,
+        subnet_ids=net.subnet_ids,
+        private_endpoint=c.endpoint.private,
+        public_access_cidrs=c.endpoint.authorized_networks,
+        admins=c.admins,
+        ami_type="BOTTLEROCKET_x86_64_NVIDIA" if c.ami == "bottlerocket" else "AL2023_x86_64_NVIDIA",
+        kms_key_arn=c.kms_key_arn,
+        system_pool=system,
+        deletion_protection=protect,
+    )
+
+
+def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: Problems, *, example: str) -> None:
+    outside = [z for z in zones if not z.startswith(region + "-") and not (z.startswith(region) and z[len(region):].isalpha())]
+    if outside:
+        problems.add(path, f"{', '.join(outside)} not in region {region}; use zones of {region}, e.g. {example}")
+    if len(set(zones)) != len(zones):
+        problems.add(path, "lists a zone twice; list each zone once")
+
+
+RESERVED_LABEL_PREFIXES = ("inferfleet.dev/", "kubernetes.io/", "k8s.io/", "nvidia.com/", "cloud.google.com/", "eks.amazonaws.com/")
+CLOUD_CAPACITY = {
+    "gke": ("on-demand", "spot", "reservation", "flex-start", "queued"),
+    "eks": ("on-demand", "spot", "reservation", "capacity-block"),
+}
+MIG_USABLE = 0.95
+"""Share of a MIG slice's nominal memory CUDA can use (1g.10gb gives about 9.5 GiB)."""
+
+
+def resolve_pool(name: str, spec: NodePool, cluster: ClusterSpec, problems: Problems) -> v.GpuPool | None:
+    path = f"nodePools.{name}"
+    before = problems.count()
+    if name == "system":
+        problems.add(path, "'system' names the pool for platform components; choose another name")
+    check_nodes(f"{path}.nodes", spec.nodes.min, spec.nodes.max, problems)
+    try:
+        gpu = gpu_catalog.gpu(spec.gpu)
+    except CatalogError as e:
+        problems.add(f"{path}.gpu", str(e))
+        return None
+    machine = _machine(path, spec, cluster, problems)
+    mig = _mig(path, spec, problems)
+    _check_rules(path, spec, cluster, problems)
+    if problems.count() > before or machine is None:
+        return None
+    return _pool(name, spec, cluster, gpu, machine, mig)
+
+
+def _machine(path: str, spec: NodePool, cluster: ClusterSpec, problems: Problems) -> Machine | None:
+    """The pool's machine: the catalog's for the clusters inferfleet creates, as declared for others."""
+    cloud = cluster.provider
+    if cloud == "existing":
+        if spec.node is None:
+            problems.add(f"{path}.node", "required for an existing cluster: the vCPUs and memory of one node, e.g. {vcpus: 48, memoryGib: 384}")
+            return None
+        return Machine(spec.machine_type or "existing", spec.gpus_per_node, spec.node.vcpus, spec.node.memory_gib, None)
+    if spec.node is not None:
+        problems.add(f"{path}.node", "only for cluster.provider: existing; the catalog knows the machines inferfleet creates")
+    # Each question narrows the last, and each answer belongs to its own key.
+    questions = (
+        ("gpu", lambda: gpu_catalog.offering(spec.gpu, cloud)),
+        ("gpusPerNode", lambda: gpu_catalog.machine(spec.gpu, cloud, spec.gpus_per_node)),
+        ("machineType", lambda: gpu_catalog.machine(spec.gpu, cloud, spec.gpus_per_node, spec.machine_type)),
+    )
+    for field, ask in questions:
+        try:
+            answer = ask()
+        except CatalogError as e:
+            problems.add(f"{path}.{field}", str(e))
+            return None
+    assert isinstance(answer, Machine)
+    return answer
+
+
+def _mig(path: str, spec: NodePool, problems: Problems) -> MigProfile | None:
+    if spec.mig is None:
+        return None
+    if spec.sharing is not None:
+        problems.add(f"{path}.sharing", "cannot be combined with mig on one pool; choose mig or sharing")
+    try:
+        return gpu_catalog.mig_profile(spec.gpu, spec.mig)
+    except CatalogError as e:
+        problems.add(f"{path}.mig", str(e))
+        return None
+
+
+def _check_rules(path: str, spec: NodePool, cluster: ClusterSpec, problems: Problems) -> None:
+    """How nodes are bought, where they run and how they are labelled."""
+    cloud = cluster.provider
+    if spec.reservation is not None and spec.capacity not in ("reservation", "capacity-block"):
+        problems.add(
+            f"{path}.reservation",
+            f"not used with capacity: {spec.capacity}; a reservation needs capacity: reservation or capacity-block",
+        )
+    if spec.capacity in ("reservation", "capacity-block") and spec.reservation is None:
+        problems.add(f"{path}.reservation", f"required with capacity: {spec.capacity}; name the reservation")
+    if cloud in CLOUD_CAPACITY and spec.capacity not in CLOUD_CAPACITY[cloud]:
+        problems.add(f"{path}.capacity", f"'{spec.capacity}' is not offered on {cloud.upper()}; valid: {', '.join(CLOUD_CAPACITY[cloud])}")
+    if spec.capacity == "capacity-block" and len(spec.zones or ()) != 1:
+        problems.add(f"{path}.zones", "a Capacity Block lives in one zone; list exactly that zone")
+    if spec.capacity == "queued" and spec.nodes.min > 0:
+        problems.add(f"{path}.nodes.min", "queued-provisioning pools start from 0 nodes; set min: 0")
+    if not isinstance(cluster, ExistingClusterSpec):
+        if spec.node_selector is not None:
+            problems.add(f"{path}.nodeSelector", "only for cluster.provider: existing; inferfleet labels the pools it creates")
+        extra = [z for z in spec.zones or () if z not in cluster.zones]
+        if extra:
+            problems.add(f"{path}.zones", f"{', '.join(extra)} not among cluster.zones; valid: {', '.join(cluster.zones)}")
+    for key in spec.labels:
+        if key.startswith(RESERVED_LABEL_PREFIXES):
+            problems.add(f"{path}.labels", f"'{key}' uses a prefix inferfleet or the cloud manages; valid: any other prefix")
+
+
+def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Machine, mig: MigProfile | None) -> v.GpuPool:
+    cloud = cluster.provider
+    sharing = spec.sharing
+    # On GKE, MIG and sharing are GKE's own (gpu_partition_size, gpu_sharing_config), so GKE's
+    # device plugin serves those nodes; everywhere else the GPU Operator's does.
+    device_plugin: Literal["cloud", "operator"] = "cloud" if cloud == "gke" and (mig or sharing) else "operator"
+    user_taints = spec.taints
+    # GKE taints GPU nodes itself; EKS does not, so inferfleet does (pitfall 38).
+    cloud_taints = (Taint(key=NVIDIA_GPU, value="true", effect="NoSchedule"),) if cloud == "eks" else ()
+    zones = spec.zones or (() if isinstance(cluster, ExistingClusterSpec) else cluster.zones)
+    offering = gpu.offerings.get("gke" if cloud == "gke" else "eks")
+    return v.GpuPool(
+        name=name,
+        gpu=gpu.name,
+        accelerator=offering.accelerator if offering else gpu.name.lower(),
+        machine_type=machine.name,
+        gpus_per_node=spec.gpus_per_node,
+        vcpus=machine.vcpus,
+        memory_gib=machine.memory_gib,
+        gpu_memory_gib=mig.memory_gb * MIG_USABLE if mig else gpu.usable_gib,
+        min_nodes=spec.nodes.min,
+        max_nodes=spec.nodes.max,
+        capacity=spec.capacity,
+        reservation=spec.reservation,
+        zones=tuple(zones),
+        disk_size_gb=spec.disk_size_gb,
+        mig_profile=mig.name if mig else None,
+        units_per_gpu=mig.per_gpu if mig else sharing.clients_per_gpu if sharing else 1,
+        sharing=sharing,
+        node_labels=_node_labels(name, spec, cloud, mig, sharing, device_plugin),
+        taints=user_taints + cloud_taints,
+        selector=spec.node_selector if spec.node_selector is not None else {v.POOL_LABEL: name},
+        tolerations=user_taints + (Taint(key=NVIDIA_GPU, effect="NoSchedule"),),
+        device_plugin=device_plugin,
+        price=machine.price,
+        created=not isinstance(cluster, ExistingClusterSpec),
+    )
+
+
+def _node_labels(
+    name: str, spec: NodePool, cloud: str, mig: MigProfile | None, sharing: Sharing | None, device_plugin: str
+) -> dict[str, str]:
+    labels = {v.POOL_LABEL: name, **spec.labels}
+    if cloud == "gke":
+        # One advertiser of nvidia.com/gpu per node: turn off whichever of GKE's and the operator's is not used.
+        if device_plugin == "operator":
+            labels["gke-no-default-nvidia-gpu-device-plugin"] = "true"
+        else:
+            labels["nvidia.com/gpu.deploy.operands"] = "false"
+    elif mig:
+        labels["nvidia.com/mig.config"] = f"all-{mig.name}"
+    elif sharing:
+        labels["nvidia.com/device-plugin.config"] = name
+    return labels

@@ -1,0 +1,176 @@
+"""The cloud layer's values: the cluster and its GPU pools, as the components above take them.
+
+`cloud.resolve` derives these from the spec; a Pulumi project that imports the components can
+also build them directly. Nothing here needs Pulumi at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Mapping, Union
+
+from ..catalog.gpus import Price
+from ..core.spec import Taint
+from .spec import Capacity, Sharing
+
+if TYPE_CHECKING:
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+POOL_LABEL = "inferfleet.dev/node-pool"
+"""Set on every node inferfleet creates; pods and Kueue flavors select pools by it."""
+
+
+@dataclass(frozen=True)
+class GpuPool:
+    """A GPU node pool with everything the layers above derive from it."""
+
+    name: str
+    gpu: str
+    accelerator: str
+    """The cloud's accelerator name (GKE `guest_accelerators.type`; a label value elsewhere)."""
+    machine_type: str
+    gpus_per_node: int
+    vcpus: int
+    memory_gib: int
+    gpu_memory_gib: float
+    """Usable memory (GiB) of one schedulable GPU unit (the MIG slice on a MIG pool)."""
+    min_nodes: int
+    max_nodes: int
+    capacity: Capacity
+    reservation: str | None
+    zones: tuple[str, ...]
+    disk_size_gb: int
+    mig_profile: str | None
+    units_per_gpu: int
+    """`nvidia.com/gpu` units a physical GPU advertises: MIG slices, sharing clients, or 1."""
+    sharing: Sharing | None
+    node_labels: Mapping[str, str]
+    """Labels the cloud layer puts on the nodes."""
+    taints: tuple[Taint, ...]
+    """Taints the cloud layer puts on the nodes (clouds may add their own, see `tolerations`)."""
+    selector: Mapping[str, str]
+    """Node selector that places a pod on this pool."""
+    tolerations: tuple[Taint, ...]
+    """Taints a pod on this pool must tolerate, the cloud's own included."""
+    device_plugin: Literal["cloud", "operator"]
+    """Who advertises `nvidia.com/gpu` on these nodes: the cloud (GKE MIG/sharing) or the GPU Operator."""
+    price: Price | None
+    created: bool = True
+    """inferfleet creates these nodes (GKE, EKS); False for an existing cluster's, which it only describes."""
+
+    @property
+    def units_per_node(self) -> int:
+        return self.gpus_per_node * self.units_per_gpu
+
+    @property
+    def max_units(self) -> int:
+        return self.max_nodes * self.units_per_node
+
+    @property
+    def max_gpus(self) -> int:
+        return self.max_nodes * self.gpus_per_node
+
+
+@dataclass(frozen=True)
+class SystemPool:
+    machine_type: str
+    min_nodes: int
+    max_nodes: int
+    disk_size_gb: int
+
+
+@dataclass(frozen=True)
+class GkeCluster:
+    name: str
+    project: str
+    region: str
+    location: str
+    """The region for a regional cluster, else the zone."""
+    zones: tuple[str, ...]
+    release_channel: str
+    kubernetes_version: str
+    create_network: bool
+    network: str | None
+    subnetwork: str | None
+    node_cidr: str
+    pods_cidr: str
+    services_cidr: str
+    private_endpoint: bool
+    authorized_networks: tuple[str, ...]
+    managed_dcgm: bool
+    system_pool: SystemPool
+    deletion_protection: bool
+    provider: Literal["gke"] = "gke"
+
+
+@dataclass(frozen=True)
+class EksCluster:
+    name: str
+    region: str
+    zones: tuple[str, ...]
+    kubernetes_version: str
+    create_network: bool
+    vpc_cidr: str
+    vpc_id: str | None
+    subnet_ids: tuple[str, ...]
+    private_endpoint: bool
+    public_access_cidrs: tuple[str, ...]
+    admins: tuple[str, ...]
+    ami_type: str
+    kms_key_arn: str | None
+    system_pool: SystemPool
+    deletion_protection: bool
+    provider: Literal["eks"] = "eks"
+
+
+@dataclass(frozen=True)
+class ExistingCluster:
+    name: str
+    context: str | None
+    install_driver: bool
+    provider: Literal["existing"] = "existing"
+
+
+Cluster = Union[GkeCluster, EksCluster, ExistingCluster]
+
+
+@dataclass(frozen=True)
+class GkeClusterArgs:
+    """What `GkeCluster` takes: the cluster, its GPU pools, and whether Pulumi protects them."""
+
+    cluster: GkeCluster
+    pools: tuple[GpuPool, ...]
+    protect: bool
+
+
+@dataclass(frozen=True)
+class EksClusterArgs:
+    """What `EksCluster` takes: the cluster, its GPU pools, and whether Pulumi protects them."""
+
+    cluster: EksCluster
+    pools: tuple[GpuPool, ...]
+    protect: bool
+
+
+@dataclass(frozen=True)
+class ExistingClusterArgs:
+    """What `ExistingCluster` takes: the cluster and a kubeconfig (pass a Pulumi secret)."""
+
+    cluster: ExistingCluster
+    kubeconfig: "pulumi.Input[str]"
+
+
+@dataclass(frozen=True)
+class ClusterOutputs:
+    """What the layers above take from the cloud layer, whichever cluster component made it."""
+
+    name: "pulumi.Output[str]"
+    endpoint: "pulumi.Output[str]"
+    kubeconfig: "pulumi.Output[str]"
+    """A secret: it grants access to the cluster."""
+    kubernetes: "k8s.Provider"
+    """The Kubernetes provider for this cluster; the upper layers register through it."""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"clusterName": self.name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig}

@@ -1,1 +1,0 @@
-"""Pure builders: typed input in, plain Kubernetes manifest dicts (or Helm values) out."""

@@ -1,0 +1,1 @@
+"""The scheduling layer: Kueue decides which workloads get the pools' GPUs."""

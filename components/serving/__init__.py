@@ -1,0 +1,1 @@
+"""The serving layer: vLLM model services in restricted inference namespaces."""

@@ -1,0 +1,96 @@
+"""The serving components: inference namespaces and the vLLM model services in them."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pulumi
+
+from ..core.budget import StartupBudget
+from ..core.kube import KubernetesObject
+from . import vllm
+from .values import ModelService as ModelServiceValues
+from .values import Namespace, ServingArgs
+
+
+class InferenceNamespace(pulumi.ComponentResource):
+    """A restricted namespace for model servers and (for gated models) the Hugging Face token.
+
+    Its Kueue LocalQueue is the scheduling layer's (`Kueue` takes the namespace's name output).
+    """
+
+    name: pulumi.Output[str]
+    hf_secret: pulumi.Output[str] | None
+
+    def __init__(
+        self,
+        name: str,
+        namespace: Namespace,
+        *,
+        hf_token: pulumi.Input[str] | None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("inferfleet:index:InferenceNamespace", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ns = KubernetesObject(f"{name}-namespace", vllm.namespace(namespace.name), child)
+        self.name = ns.name
+        self.hf_secret = None
+        if namespace.hf_token:
+            if hf_token is None:
+                raise ValueError(f"namespace {namespace.name} serves a gated model and needs the Hugging Face token")
+            secret = KubernetesObject(f"{name}-hf-token", vllm.hf_token_secret(ns.name, pulumi.Output.secret(hf_token)), child)
+            self.hf_secret = secret.name
+        self.register_outputs({"name": self.name})
+
+
+class ModelService(pulumi.ComponentResource):
+    """One model on vLLM: a Deployment placed on its GPU pool, queued by Kueue, and its Service."""
+
+    service: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        model: ModelServiceValues,
+        namespace: InferenceNamespace,
+        *,
+        local_queue: str,
+        budget: StartupBudget,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("inferfleet:index:ModelService", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        hf_secret = namespace.hf_secret if model.hf_token else None
+        # Pulumi waits as long as Kueue does for the pods to become ready (core.budget).
+        waits = pulumi.CustomTimeouts(create=budget.wait, update=budget.wait)
+        KubernetesObject(
+            f"{name}-deployment",
+            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, budget=budget),
+            pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
+        )
+        service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
+        self.service = service.name
+        self.register_outputs({"service": self.service})
+
+
+class Serving(pulumi.ComponentResource):
+    """Every inference namespace and model service of the platform."""
+
+    namespaces: dict[str, InferenceNamespace]
+
+    def __init__(self, name: str, args: ServingArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("inferfleet:index:Serving", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.namespaces = {
+            ns.name: InferenceNamespace(f"{name}-ns-{ns.name}", ns, hf_token=args.hf_token, opts=child) for ns in args.namespaces
+        }
+        for model in args.models:
+            ModelService(
+                f"{name}-model-{model.name}",
+                model,
+                self.namespaces[model.namespace],
+                local_queue=args.local_queue,
+                budget=args.budget,
+                opts=child,
+            )
+        self.register_outputs({"namespaces": [ns.name for ns in self.namespaces.values()]})

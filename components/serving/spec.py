@@ -1,0 +1,47 @@
+"""The serving layer's intent: the models to serve (`inferfleet:models`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..core.spec import Name, SpecModel
+
+
+class Replicas(SpecModel):
+    min: int = Field(1, ge=0, le=1000, description="Replicas that always run, 0 to 1000.")
+    max: int = Field(6, ge=1, le=1000, description="Most replicas, 1 to 1000.")
+
+
+class ModelSize(SpecModel):
+    """Architecture of a model outside the catalog."""
+
+    weights_gb: float = Field(..., gt=0, description="Weights in GB at the chosen precision.")
+    layers: int = Field(..., ge=1, description="Transformer layers (num_hidden_layers in config.json).")
+    kv_heads: int = Field(..., ge=1, description="KV heads (num_key_value_heads in config.json).")
+    head_dim: int = Field(..., ge=1, description="Size of one attention head (head_dim in config.json).")
+    context: int = Field(8192, ge=256, description="Longest context the model supports.")
+
+
+class Vllm(SpecModel):
+    gpu_memory_utilization: float | None = Field(
+        None, gt=0.1, le=0.98, description="Default 0.92, divided by the clients on a shared GPU."
+    )
+    max_num_seqs: int = Field(256, ge=1, le=4096, description="Most sequences vLLM batches at once.")
+    prefix_caching: bool = Field(True, description="Reuse the KV cache of shared prompt prefixes.")
+    extra_args: tuple[str, ...] = Field((), description="Further vLLM flags, passed as written.")
+
+
+class ModelSpec(SpecModel):
+    model: str = Field(..., pattern=r"^[\w.-]+/[\w.-]+$", description="a Hugging Face repo id, org/name, e.g. Qwen/Qwen3-8B")
+    pool: Name = Field(..., description="GPU node pool the model runs on.")
+    gpus: int = Field(1, ge=1, le=16, description="GPUs per replica (tensor-parallel size).")
+    replicas: Replicas = Field(Replicas(), description="Replica range, e.g. {min: 1, max: 6}.")
+    namespace: Name = Field("inference", description="Namespace of the model service.")
+    max_model_len: int | None = Field(None, ge=256, description="Context per request; default min(8192, model's).")
+    precision: Literal["bf16", "fp8"] = Field("bf16", description="Weights precision: bf16 or fp8.")
+    kv_cache_dtype: Literal["auto", "fp8"] = Field("auto", description="KV cache dtype: auto or fp8.")
+    vllm: Vllm = Field(Vllm(), description="vLLM engine settings.")
+    size: ModelSize | None = Field(None, description="Required for a model outside the catalog.")
+    gated: bool | None = Field(None, description="Needs a Hugging Face token; default from the catalog.")

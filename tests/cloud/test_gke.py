@@ -1,0 +1,133 @@
+"""The GKE cluster component, under the offline plan's mocks: what GKE is asked to create."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stacks.plan.engine import Plan
+
+from ..conftest import GKE, config
+
+NODE_POOL = "gcp:container/nodePool:NodePool"
+CLUSTER = "gcp:container/cluster:Cluster"
+
+
+def inputs(p: Plan, type_: str, name: str) -> dict[str, Any]:
+    return next(r.inputs for r in p.resources if r.type == type_ and r.name == f"inferfleet-test-{name}")
+
+
+def resource(p: Plan, type_: str, name: str):
+    return next(r for r in p.resources if r.type == type_ and r.name == f"inferfleet-test-{name}")
+
+
+def pool(**spec: Any) -> dict[str, Any]:
+    return config(GKE, nodePools={"gpu": {"nodes": {"min": 0, "max": 2}, **spec}}, models={})
+
+
+def test_cluster_is_private_with_workload_identity_and_the_platform_addons(plan_of) -> None:
+    cluster = inputs(plan_of(GKE), CLUSTER, "cloud-cluster")
+    assert cluster["privateClusterConfig"]["enablePrivateNodes"] is True
+    assert cluster["workloadIdentityConfig"] == {"workloadPool": "acme-inference.svc.id.goog"}
+    assert cluster["enableShieldedNodes"] is True
+    assert cluster["gatewayApiConfig"] == {"channel": "CHANNEL_STANDARD"}
+    assert cluster["addonsConfig"]["gcsFuseCsiDriverConfig"] == {"enabled": True}
+    assert cluster["datapathProvider"] == "ADVANCED_DATAPATH", "NetworkPolicies need an enforcing dataplane"
+    assert cluster["removeDefaultNodePool"] is True
+    assert cluster["releaseChannel"] == {"channel": "REGULAR"}
+    assert cluster["location"] == "us-central1", "regional by default"
+
+
+def test_a_new_network_comes_with_cloud_nat_for_private_nodes(plan_of) -> None:
+    types = {r.type for r in plan_of(GKE).resources}
+    assert {"gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/routerNat:RouterNat"} <= types
+
+
+def test_an_existing_network_is_used_as_is(plan_of) -> None:
+    existing = config(GKE, cluster={**GKE["cluster"], "network": {"network": "shared-vpc", "subnetwork": "gke-nodes"}})
+    p = plan_of(existing)
+    cluster = inputs(p, CLUSTER, "cloud-cluster")
+    assert (cluster["network"], cluster["subnetwork"]) == ("shared-vpc", "gke-nodes")
+    assert not any(r.type.startswith("gcp:compute/") for r in p.resources)
+
+
+def test_nodes_run_as_a_least_privilege_service_account(plan_of) -> None:
+    p = plan_of(GKE)
+    member = inputs(p, "gcp:projects/iAMMember:IAMMember", "cloud-nodes-role")
+    assert member["role"] == "roles/container.defaultNodeServiceAccount"
+    gpu = inputs(p, NODE_POOL, "cloud-l4")["nodeConfig"]
+    assert gpu["serviceAccount"] == "inferfleet-test-nodes@project.iam.gserviceaccount.com"
+    assert gpu["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
+    assert gpu["shieldedInstanceConfig"] == {"enableIntegrityMonitoring": True, "enableSecureBoot": True}
+
+
+def test_gpu_pool_gets_its_accelerator_machine_labels_and_limits(plan_of) -> None:
+    spec = inputs(plan_of(pool(gpu="H100-80GB", gpusPerNode=8, nodes={"min": 1, "max": 3})), NODE_POOL, "cloud-gpu")
+    assert spec["nodeConfig"]["machineType"] == "a3-highgpu-8g"
+    assert spec["nodeConfig"]["guestAccelerators"] == [
+        {"type": "nvidia-h100-80gb", "count": 8, "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}}
+    ]
+    assert spec["autoscaling"] == {"totalMinNodeCount": 1, "totalMaxNodeCount": 3, "locationPolicy": "BALANCED"}
+    assert spec["nodeConfig"]["labels"] == {"inferfleet.dev/node-pool": "gpu", "gke-no-default-nvidia-gpu-device-plugin": "true"}
+    assert "taints" not in spec["nodeConfig"], "GKE taints GPU nodes itself"
+
+
+def test_mig_and_sharing_use_gke_native_partitioning(plan_of) -> None:
+    mig = inputs(plan_of(pool(gpu="A100-80GB", mig="1g.10gb")), NODE_POOL, "cloud-gpu")
+    assert mig["nodeConfig"]["guestAccelerators"][0]["gpuPartitionSize"] == "1g.10gb"
+    shared = inputs(plan_of(pool(gpu="L4", sharing={"strategy": "mps", "clientsPerGpu": 4})), NODE_POOL, "cloud-gpu")
+    assert shared["nodeConfig"]["guestAccelerators"][0]["gpuSharingConfig"] == {"gpuSharingStrategy": "MPS", "maxSharedClientsPerGpu": 4}
+
+
+@pytest.mark.parametrize(
+    ("capacity", "extra", "node_config", "location_policy"),
+    [
+        ("spot", {}, {"spot": True}, "ANY"),
+        ("reservation", {"reservation": "h100-res"},
+         {"reservationAffinity": {"consumeReservationType": "SPECIFIC_RESERVATION", "key": "compute.googleapis.com/reservation-name",
+                                  "values": ["h100-res"]}}, "ANY"),
+        ("flex-start", {}, {"flexStart": True, "reservationAffinity": {"consumeReservationType": "NO_RESERVATION"}}, "ANY"),
+        ("queued", {}, {"reservationAffinity": {"consumeReservationType": "NO_RESERVATION"}}, "ANY"),
+    ],
+)
+def test_capacity_types(plan_of, capacity: str, extra: dict, node_config: dict, location_policy: str) -> None:
+    spec = inputs(plan_of(pool(gpu="L4", capacity=capacity, **extra)), NODE_POOL, "cloud-gpu")
+    for key, value in node_config.items():
+        assert spec["nodeConfig"][key] == value
+    assert spec["autoscaling"]["locationPolicy"] == location_policy
+    queued = capacity == "queued"
+    assert ("queuedProvisioning" in spec) == queued
+    assert spec["management"]["autoRepair"] is not queued
+
+
+def test_user_taints_are_translated_to_gke_effects(plan_of) -> None:
+    spec = inputs(plan_of(pool(gpu="L4", taints=[{"key": "team", "value": "ml", "effect": "NoExecute"}])), NODE_POOL, "cloud-gpu")
+    assert spec["nodeConfig"]["taints"] == [{"key": "team", "value": "ml", "effect": "NO_EXECUTE"}]
+
+
+def test_hyperdisk_only_machines_boot_from_hyperdisk(plan_of) -> None:
+    spec = inputs(plan_of(pool(gpu="H200-141GB", gpusPerNode=8)), NODE_POOL, "cloud-gpu")
+    assert spec["nodeConfig"]["diskType"] == "hyperdisk-balanced"
+
+
+@pytest.mark.parametrize(("environment", "protected"), [("development", False), ("production", True)])
+def test_protection_follows_the_environment(plan_of, environment: str, protected: bool) -> None:
+    cluster = {**GKE["cluster"], "endpoint": {"private": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
+    p = plan_of(config(GKE, environment=environment, cluster=cluster))
+    assert inputs(p, CLUSTER, "cloud-cluster")["deletionProtection"] is protected
+    assert resource(p, CLUSTER, "cloud-cluster").protect is protected
+    assert resource(p, NODE_POOL, "cloud-l4").protect is protected
+    assert resource(p, NODE_POOL, "cloud-system").protect is False, "the system pool can be replaced"
+
+
+def test_authorized_networks_restrict_a_public_endpoint(plan_of) -> None:
+    cluster = {**GKE["cluster"], "endpoint": {"authorizedNetworks": ["203.0.113.0/24"]}}
+    spec = inputs(plan_of(config(GKE, cluster=cluster)), CLUSTER, "cloud-cluster")
+    assert spec["masterAuthorizedNetworksConfig"] == {"cidrBlocks": [{"cidrBlock": "203.0.113.0/24", "displayName": "authorized-0"}]}
+
+
+def test_managed_dcgm_is_opt_in(plan_of) -> None:
+    assert "monitoringConfig" not in inputs(plan_of(GKE), CLUSTER, "cloud-cluster")
+    on = config(GKE, cluster={**GKE["cluster"], "managedDcgm": True})
+    assert "DCGM" in inputs(plan_of(on), CLUSTER, "cloud-cluster")["monitoringConfig"]["enableComponents"]

@@ -1,0 +1,116 @@
+"""vLLM builders: the Deployment, Service, namespace and token a model service gets."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from components.cloud.values import POOL_LABEL
+from components.core.budget import DEFAULT_BUDGET
+from components.core.versions import DEFAULT_PINS
+from components.scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
+from components.serving import vllm
+
+from ..conftest import GKE, config, resolved
+
+
+LLAMA = {**GKE, "hfToken": "hf_test", "models": {"llama": {"model": "meta-llama/Llama-3.1-8B-Instruct", "pool": "l4"}}}
+
+
+def deployment(values=GKE, hf_secret=None):
+    platform = resolved(values)
+    return vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=hf_secret, budget=DEFAULT_BUDGET)
+
+
+def container(dep):
+    return dep["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_vllm_runs_non_root_with_a_read_only_root_and_no_privileges() -> None:
+    pod = deployment()["spec"]["template"]["spec"]
+    sc = container(deployment())["securityContext"]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] >= 10000
+    assert pod["automountServiceAccountToken"] is False
+    assert sc == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def test_every_writable_path_is_an_emptydir_and_shm_is_memory_backed() -> None:
+    dep = deployment()
+    volumes = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
+    mounts = {m["mountPath"]: m["name"] for m in container(dep)["volumeMounts"]}
+    assert mounts == {"/home/vllm/.cache": "cache", "/home/vllm/.config": "config", "/tmp": "tmp", "/dev/shm": "dshm"}
+    assert volumes["dshm"]["emptyDir"]["medium"] == "Memory"
+    assert all("emptyDir" in v for v in volumes.values())
+
+
+def test_probes_hit_health_and_startup_allows_an_hour_for_the_load() -> None:
+    c = container(deployment())
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert c[probe]["httpGet"] == {"path": "/health", "port": "http"}
+    assert c["startupProbe"]["periodSeconds"] * c["startupProbe"]["failureThreshold"] == 3600 == DEFAULT_BUDGET.load_seconds
+    assert "initialDelaySeconds" not in c["livenessProbe"]
+
+
+def test_blog_defaults_and_the_pinned_image() -> None:
+    c = container(deployment())
+    assert c["image"] == f"vllm/vllm-openai:{DEFAULT_PINS.vllm}"
+    assert c["command"] == ["vllm", "serve"]
+    assert c["args"][0] == "Qwen/Qwen3-8B"
+    for flag in ("--gpu-memory-utilization=0.92", "--max-num-seqs=256", "--enable-prefix-caching", "--tensor-parallel-size=1"):
+        assert flag in c["args"]
+
+
+def test_gpu_request_placement_and_queue_come_from_the_pool() -> None:
+    platform = resolved(config(GKE, nodePools={"l4": {"gpu": "L4", "gpusPerNode": 4, "nodes": {"max": 2},
+                                                      "taints": [{"key": "team", "value": "ml", "effect": "NoSchedule"}]}},
+                               models={"qwen": {"model": "Qwen/Qwen3-32B", "pool": "l4", "gpus": 4}}))
+    dep = vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None, budget=DEFAULT_BUDGET)
+    c = container(dep)
+    assert c["resources"]["limits"]["nvidia.com/gpu"] == "4" == c["resources"]["requests"]["nvidia.com/gpu"]
+    assert "--tensor-parallel-size=4" in c["args"]
+    assert dep["spec"]["template"]["spec"]["nodeSelector"] == {POOL_LABEL: "l4"}
+    assert dep["spec"]["template"]["spec"]["tolerations"] == [
+        {"key": "team", "operator": "Equal", "value": "ml", "effect": "NoSchedule"},
+        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+    ]
+    assert dep["metadata"]["labels"][QUEUE_LABEL] == "serving"
+    # 4 of 4 GPUs on a g2-standard-48 (48 vCPU, 192 GiB): most of the node, not all of it.
+    assert int(c["resources"]["requests"]["cpu"]) < 48 and c["resources"]["requests"]["memory"] == "153Gi"
+
+
+def test_hf_token_is_a_mounted_file_never_an_env_value() -> None:
+    dep = deployment(LLAMA, hf_secret="hf-token")
+    c = container(dep)
+    env = {e["name"]: e for e in c["env"]}
+    assert env["HF_TOKEN_PATH"]["value"] == "/var/run/secrets/huggingface/token"
+    assert not any("valueFrom" in e for e in c["env"]), "no secretKeyRef env vars"
+    volumes = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["hf-token"]["secret"]["secretName"] == "hf-token"
+    assert {"name": "hf-token", "mountPath": "/var/run/secrets/huggingface", "readOnly": True} in c["volumeMounts"]
+
+
+def test_without_a_token_nothing_is_mounted() -> None:
+    c = container(deployment())
+    assert "HF_TOKEN_PATH" not in {e["name"] for e in c["env"]}
+
+
+def test_inference_namespace_enforces_restricted_pod_security() -> None:
+    ns = vllm.namespace("inference")
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert ns["metadata"]["labels"][INFERENCE_NAMESPACE_LABEL] == "true"
+
+
+def test_builders_do_not_mutate_the_resolved_platform() -> None:
+    platform = resolved(GKE)
+    before = copy.deepcopy(platform)
+    vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None, budget=DEFAULT_BUDGET)
+    assert platform == before
+
+

@@ -1,0 +1,206 @@
+"""Bad stacks: each must fail before any resource is registered, with the exact line it produces."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from stacks.plan.cli import main
+from components.core.problems import ConfigError
+from ..conftest import EKS, EXISTING, GKE, PROJECT, resolved, write_stack
+
+REMOVE = object()
+
+
+def changed(base: dict[str, Any], *edits: tuple[str, Any]) -> dict[str, Any]:
+    """`base` with each dotted path set to a value (or removed with REMOVE)."""
+    out = copy.deepcopy(base)
+    for path, value in edits:
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        if value is REMOVE:
+            del node[last]
+        else:
+            node[last] = value
+    return out
+
+
+def problems(values: dict[str, Any], secret: tuple[str, ...] = ()) -> list[str]:
+    try:
+        resolved(values, secret=secret)
+    except ConfigError as e:
+        return [p.line() for p in e.problems]
+    return []
+
+
+CASES = [
+    ("misspelt top-level key", {**GKE, "nodepools": {}},
+     ["inferfleet:nodepools: unknown key; did you mean 'nodePools'? valid keys: environment, cluster, nodePools, models, "
+      "monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
+    ("misspelt pool key", changed(GKE, ("nodePools.l4.gpusPerNodes", 2)),
+     ["inferfleet:nodePools.l4.gpusPerNodes: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, labels, taints, diskSizeGb, nodeSelector, node"]),
+    ("wrong type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")),
+     ["inferfleet:nodePools.l4.gpusPerNode: 'two' is not a whole number; valid: a whole number, e.g. 1"]),
+    ("a taint without its effect", changed(GKE, ("nodePools.l4.taints", [{"key": "team"}])),
+     ["inferfleet:nodePools.l4.taints[0].effect: required key is missing; valid: NoSchedule, PreferNoSchedule, NoExecute"]),
+    ("a list where a mapping belongs", changed(GKE, ("nodePools.l4.nodes", [0, 2])),
+     ["inferfleet:nodePools.l4.nodes: a list is not a mapping of keys; valid: a mapping of keys"]),
+    ("text where a flag belongs", changed(GKE, ("cluster.regional", "maybe")),
+     ["inferfleet:cluster.regional: 'maybe' is not true or false; valid: true or false"]),
+    ("GPU not in the catalog", changed(GKE, ("nodePools.l4.gpu", "T4")),
+     ["inferfleet:nodePools.l4.gpu: unknown GPU 'T4'; valid: L4, A10G, L40S, A100-40GB, A100-80GB, H100-80GB, H200-141GB, B200"]),
+    ("GPU the cloud does not offer", changed(GKE, ("nodePools.l4.gpu", "A10G")),
+     ["inferfleet:nodePools.l4.gpu: GKE offers no A10G machines; valid on GKE: L4, A100-40GB, A100-80GB, H100-80GB, "
+      "H200-141GB, B200"]),
+    ("GPU count no machine has", changed(GKE, ("nodePools.l4.gpusPerNode", 3)),
+     ["inferfleet:nodePools.l4.gpusPerNode: no GKE machine has 3 x L4; valid GPU counts: 1, 2, 4, 8"]),
+    ("machine type not in the catalog", changed(EKS, ("nodePools.l4.machineType", "g6.4xlarge")),
+     ["inferfleet:nodePools.l4.machineType: 'g6.4xlarge' is not among the EKS machines with 1 x L4; valid: g6.xlarge, g6.2xlarge"]),
+    ("MIG on a GPU without MIG", changed(GKE, ("nodePools.l4.mig", "1g.10gb")),
+     ["inferfleet:nodePools.l4.mig: L4 has no MIG; GPUs with MIG: A100-40GB, A100-80GB, H100-80GB, H200-141GB, B200"]),
+    ("MIG profile of another GPU", changed(GKE, ("nodePools.l4.gpu", "A100-40GB"), ("nodePools.l4.mig", "3g.40gb")),
+     ["inferfleet:nodePools.l4.mig: '3g.40gb' is not a MIG profile of A100-40GB; valid: 1g.5gb, 1g.10gb, 2g.10gb, "
+      "3g.20gb, 4g.20gb, 7g.40gb"]),
+    ("min above max", changed(GKE, ("nodePools.l4.nodes", {"min": 3, "max": 2})),
+     ["inferfleet:nodePools.l4.nodes.min: 3 is more than max 2; min must be <= max"]),
+    ("spot with a reservation", changed(GKE, ("nodePools.l4.capacity", "spot"), ("nodePools.l4.reservation", "res-1")),
+     ["inferfleet:nodePools.l4.reservation: not used with capacity: spot; a reservation needs capacity: reservation or "
+      "capacity-block"]),
+    ("reservation without a name", changed(GKE, ("nodePools.l4.capacity", "reservation")),
+     ["inferfleet:nodePools.l4.reservation: required with capacity: reservation; name the reservation"]),
+    ("capacity the cloud does not sell", changed(EKS, ("nodePools.l4.capacity", "flex-start")),
+     ["inferfleet:nodePools.l4.capacity: 'flex-start' is not offered on EKS; valid: on-demand, spot, reservation, "
+      "capacity-block"]),
+    ("model on a pool that does not exist", changed(GKE, ("models.qwen.pool", "h100")),
+     ["inferfleet:models.qwen.pool: no node pool 'h100'; valid: l4"]),
+    ("gated model without a token", changed(GKE, ("models.qwen.model", "meta-llama/Llama-3.1-8B-Instruct")),
+     ["inferfleet:models.qwen.model: meta-llama/Llama-3.1-8B-Instruct is gated on Hugging Face and needs a token; "
+      "set it with: pulumi config set --secret inferfleet:hfToken <token>"]),
+    ("unknown cloud", changed(GKE, ("cluster.provider", "aks")),
+     ["inferfleet:cluster: 'aks' is not a known provider; valid: gke, eks, existing"]),
+    ("required key missing", changed(GKE, ("cluster.project", REMOVE)),
+     ["inferfleet:cluster.project: required key is missing; the Google Cloud project id, e.g. acme-inference"]),
+    ("pool name that is not a DNS label", {**GKE, "nodePools": {"L4_pool": GKE["nodePools"]["l4"]}, "models": {}},
+     ["inferfleet:nodePools.L4_pool: 'L4_pool' is not a valid name; use 1-30 lowercase letters, digits and '-', "
+      "starting with a letter and not ending with '-'"]),
+    ("EKS in one zone", changed(EKS, ("cluster.zones", ["us-east-1a"])),
+     ["inferfleet:cluster.zones: needs at least 2 item(s), got 1; EKS needs subnets in two zones at least, "
+      "e.g. [us-east-1a, us-east-1b]"]),
+    ("tensor parallelism that does not divide the node", changed(GKE, ("nodePools.l4.gpusPerNode", 4), ("models.qwen.gpus", 3)),
+     ["inferfleet:models.qwen.gpus: 3 does not divide the 4 GPUs of a g2-standard-48 node in pool l4; valid: 1, 2, 4"]),
+    ("weights larger than the GPU", changed(GKE, ("models.qwen.model", "Qwen/Qwen2.5-72B-Instruct")),
+     ["inferfleet:models.qwen.gpus: Qwen/Qwen2.5-72B-Instruct (bf16) needs 135.04 GiB of weights per GPU at gpus: 1, "
+      "but one L4 gives vLLM 20.7 GiB; valid: a pool with larger GPUs or more GPUs per node"]),
+    ("context longer than the KV cache", changed(GKE, ("models.qwen.maxModelLen", 32768)),
+     ["inferfleet:models.qwen.maxModelLen: 32768 tokens need 4.5 GiB of KV cache per GPU but only 2.43 GiB remain after "
+      "the weights on one L4; valid: maxModelLen <= 17664, or precision: fp8"]),
+    ("MIG slices joined for tensor parallelism",
+     changed(GKE, ("nodePools.l4.gpu", "A100-80GB"), ("nodePools.l4.mig", "3g.40gb"), ("models.qwen.gpus", 2)),
+     ["inferfleet:models.qwen.gpus: MIG slices cannot be combined for tensor parallelism; valid on pool l4: 1"]),
+    ("minimum replicas above the pool's capacity", changed(GKE, ("models.qwen.replicas", {"min": 3, "max": 4})),
+     ["inferfleet:nodePools.l4.nodes.max: the minimum replicas placed here (qwen 3 x 1) need 3 GPUs but 2 node(s) give 2; "
+      "valid: nodes.max >= 3"]),
+    ("model outside the catalog without a size", changed(GKE, ("models.qwen.model", "acme/foo-7b")),
+     ["inferfleet:models.qwen.model: 'acme/foo-7b' is not in the model catalog; describe it with models.qwen.size "
+      "(weightsGb, layers, kvHeads, headDim) or use one of: meta-llama/Llama-3.1-8B-Instruct, "
+      "meta-llama/Llama-3.1-70B-Instruct, meta-llama/Llama-3.3-70B-Instruct, meta-llama/Llama-3.1-405B-Instruct, "
+      "mistralai/Mistral-7B-Instruct-v0.3, Qwen/Qwen2.5-72B-Instruct, Qwen/Qwen3-8B, Qwen/Qwen3-32B, Qwen/Qwen3-235B-A22B"]),
+    ("existing pool without its node shape", changed(EXISTING, ("nodePools.l4.node", REMOVE)),
+     ["inferfleet:nodePools.l4.node: required for an existing cluster: the vCPUs and memory of one node, "
+      "e.g. {vcpus: 48, memoryGib: 384}"]),
+    ("a pool named like the system pool", {**GKE, "nodePools": {"system": GKE["nodePools"]["l4"]}, "models": {}},
+     ["inferfleet:nodePools.system: 'system' names the pool for platform components; choose another name"]),
+    ("a Capacity Block outside one zone",
+     changed(EKS, ("nodePools.l4.capacity", "capacity-block"), ("nodePools.l4.reservation", "cr-0123456789abcdef0")),
+     ["inferfleet:nodePools.l4.zones: a Capacity Block lives in one zone; list exactly that zone"]),
+    ("a new EKS VPC too small for pod addresses", changed(EKS, ("cluster.network", {"vpcCidr": "10.0.0.0/22"})),
+     ["inferfleet:cluster.network.vpcCidr: 10.0.0.0/22 leaves too few pod addresses per zone (the VPC CNI gives every "
+      "pod a VPC address); valid: a /20 or larger block, e.g. 10.0.0.0/16"]),
+    ("EKS zones that share a letter", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-2a"])),
+     ["inferfleet:cluster.zones: each zone gets subnets by its letter; valid: zones ending in distinct letters a-g, "
+      "e.g. us-east-1a, us-east-1b",
+      "inferfleet:cluster.zones: us-east-2a not in region us-east-1; use zones of us-east-1, e.g. us-east-1a"]),
+    ("a pool that can never have a node", changed(GKE, ("nodePools.l4.nodes", {"min": 0, "max": 0})),
+     ["inferfleet:nodePools.l4.nodes.max: 0 is out of range; must be >= 1"]),
+    ("GKE preflight asked of the offline plan", changed(GKE, ("cluster.preflight", {"inPlan": True})),
+     ["inferfleet:cluster.preflight.inPlan: the GKE preflight asks pulumi-gcp data sources, which only a real pulumi "
+      "preview or up can answer; remove inPlan"]),
+    ("existing cluster without a kubeconfig", changed(EXISTING, ("kubeconfig", REMOVE)),
+     ["inferfleet:kubeconfig: required with cluster.provider: existing; set it with: "
+      "pulumi config set --secret inferfleet:kubeconfig < ~/.kube/config"]),
+    ("Kubernetes older than DRA v1", changed(GKE, ("versions", {"kubernetes": "1.30"})),
+     ["inferfleet:versions.kubernetes: '1.30' is not a supported Kubernetes minor; valid: 1.34 or newer "
+      "(DRA v1 is GA from 1.34), written like 1.34"]),
+    ("Grafana without a password", changed(GKE, ("monitoring", {"grafana": True})),
+     ["inferfleet:monitoring.grafana: Grafana needs an admin password; set it with: "
+      "pulumi config set --secret inferfleet:grafanaAdminPassword <password>"]),
+    ("vLLM flag inferfleet owns", changed(GKE, ("models.qwen.vllm", {"extraArgs": ["--tensor-parallel-size=2"]})),
+     ["inferfleet:models.qwen.vllm.extraArgs: '--tensor-parallel-size' is set by inferfleet; use the model's own keys "
+      "(gpus, maxModelLen, vllm.*)"]),
+    ("several problems at once", changed(GKE, ("nodePools.l4.gpu", "T4"), ("models.qwen.pool", "h100")),
+     ["inferfleet:models.qwen.pool: no node pool 'h100'; valid: l4",
+      "inferfleet:nodePools.l4.gpu: unknown GPU 'T4'; valid: L4, A10G, L40S, A100-40GB, A100-80GB, H100-80GB, "
+      "H200-141GB, B200"]),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_stack_reports_exact_problems(values: dict[str, Any], expected: list[str]) -> None:
+    secret = ("kubeconfig",) if "kubeconfig" in values else ()
+    assert problems(values, secret) == expected
+
+
+def test_a_plaintext_secret_is_rejected() -> None:
+    assert problems({**GKE, "hfToken": "hf_plaintext"}) == [
+        "inferfleet:hfToken: must be stored as a secret; set it with: pulumi config set --secret inferfleet:hfToken <value>"
+    ]
+
+
+def test_limits_are_accepted_up_to_the_boundary() -> None:
+    """The pool's maximum holds exactly the minimum replicas; one more replica fails."""
+    at_limit = changed(GKE, ("models.qwen.replicas", {"min": 2, "max": 4}))
+    over = changed(GKE, ("models.qwen.replicas", {"min": 3, "max": 4}))
+    assert problems(at_limit) == []
+    assert problems(over) != []
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "line"),
+    [
+        ("typo", {**GKE, "nodepools": {}}, "inferfleet:nodepools: unknown key"),
+        ("type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")), "inferfleet:nodePools.l4.gpusPerNode: 'two' is not a whole number"),
+        ("gpu", changed(GKE, ("nodePools.l4.gpu", "T4")), "inferfleet:nodePools.l4.gpu: unknown GPU 'T4'"),
+        ("pool", changed(GKE, ("models.qwen.pool", "h100")), "inferfleet:models.qwen.pool: no node pool 'h100'"),
+        ("gated", changed(GKE, ("models.qwen.model", "meta-llama/Llama-3.1-8B-Instruct")),
+         "inferfleet:models.qwen.model: meta-llama/Llama-3.1-8B-Instruct is gated"),
+    ],
+)
+def test_plan_exits_2_with_one_line_per_problem(tmp_path, capsys, name: str, values: dict[str, Any], line: str) -> None:
+    status = main(["plan", str(write_stack(tmp_path, values)), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.splitlines()
+    assert status == 2
+    assert err[0].endswith(": invalid stack configuration")
+    assert len(err) == 2 and err[1].startswith(line)
+    assert not (tmp_path / "out").exists(), "nothing is written for an invalid stack"
+
+
+def test_invalid_stack_in_a_real_process_has_no_traceback(tmp_path) -> None:
+    path = write_stack(tmp_path, changed(GKE, ("nodePools.l4.gpu", "T4")))
+    run = subprocess.run([sys.executable, "-m", "stacks", "plan", str(path)], cwd=PROJECT, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "inferfleet:nodePools.l4.gpu: unknown GPU 'T4'" in run.stderr
+
+
+def test_unreadable_stack_file_exits_2(tmp_path, capsys) -> None:
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text("config: [not, a, mapping]\n")
+    assert main(["plan", str(path)]) == 2
+    assert "`config:` must be a mapping" in capsys.readouterr().err
