@@ -1,10 +1,14 @@
-# Fresh machine to plan and tests: `make plan`, `make test`. The venv is the one Pulumi.yaml names.
+# Fresh machine: `make plan` (the offline plan of the dev stack), `make test`. The venv is the one Pulumi.yaml names.
 PYTHON ?= python3
 VENV := venv
 BIN := $(VENV)/bin
 STACK ?= dev
+# The pinned CRDs and chart defaults the plan validates against: a folder holding crds/ and charts/
+# (the shared folder beside the repository when there is one), else the cache `make schemas` fills.
+SHARED := $(wildcard ../shared/crds)
+export INFERFLEET_SCHEMAS ?= $(if $(SHARED),$(abspath ../shared),)
 
-.PHONY: plan test typecheck unit bench venv
+.PHONY: plan schemas test typecheck imports unit bench venv
 
 venv: $(VENV)/.installed
 
@@ -17,13 +21,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 plan: venv
 	$(BIN)/python -m stacks plan $(STACK) --out out/$(STACK)
 
-test: unit typecheck
+schemas: venv
+	$(BIN)/python -m stacks schemas fetch
+
+test: unit typecheck imports
 
 unit: venv
 	$(BIN)/python -m pytest -q
 
 typecheck: venv
 	$(BIN)/mypy
+
+imports: venv
+	$(BIN)/lint-imports
 
 bench: venv
 	$(BIN)/python benchmarks/plan_scale.py

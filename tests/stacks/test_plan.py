@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pulumi
 import pytest
 import yaml
 
@@ -13,6 +14,7 @@ from stacks.plan import engine as plan
 from stacks.plan import render as output
 from stacks.plan import summary, validate
 from stacks.plan.cli import main
+from stacks.plan.schemas import FETCH_COMMAND
 
 from ..conftest import GKE, PROJECT, config
 
@@ -146,3 +148,19 @@ def test_a_queued_pool_adds_the_provisioning_check_and_it_validates(plan_of) -> 
     assert ("scheduling-provisioning-config", "scheduling-kueue") in explicit_edges(p)
     report = validate.validate_all(output.manifests(p), p.loaded.platform.pins)
     assert report.errors == []
+
+
+def test_without_schemas_the_plan_fails_and_names_the_command_that_fetches_them(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(validate.SCHEMAS_ENV, str(tmp_path / "no-schemas"))
+    assert main(["plan", "dev"]) == 1
+    out = capsys.readouterr().out
+    assert "all valid" not in out
+    assert f"run `{FETCH_COMMAND}`" in out
+
+
+def test_an_invoke_the_plan_cannot_answer_stops_the_plan() -> None:
+    mocks = plan.PlanMocks()
+    args = pulumi.runtime.mocks.MockCallArgs("gcp:compute/getMachineTypes:getMachineTypes", {}, "")
+    with pytest.raises(plan.UnknownInvoke, match="no answer for the invoke gcp:compute/getMachineTypes:getMachineTypes"):
+        mocks.call(args)
+    assert mocks.call(pulumi.runtime.mocks.MockCallArgs("aws:index/getPartition:getPartition", {}, ""))[0]["partition"] == "aws"

@@ -1,0 +1,5 @@
+"""`pulumi up` entry point of the example consumer; the program is in consumer.py."""
+
+import consumer
+
+consumer.main()
