@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import contextvars
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
