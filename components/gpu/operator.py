@@ -35,7 +35,6 @@ def chart_values(args: GpuStackArgs) -> dict[str, Any]:
         values["driver"] = {"enabled": False}
         values["hostPaths"] = {"driverInstallDir": GKE_NVIDIA_DIR}
         values["toolkit"] = {"installDir": GKE_NVIDIA_DIR, "env": [{"name": "RUNTIME_CONFIG_SOURCE", "value": "file"}]}
-        values["cdi"]["default"] = True
     elif args.cloud == "eks":
         # The EKS NVIDIA AMIs ship the driver and the container toolkit; Bottlerocket also the device plugin.
         values["driver"] = {"enabled": False}

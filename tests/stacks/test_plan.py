@@ -11,7 +11,7 @@ import yaml
 from components.platform import LAYERS
 from stacks.plan import engine as plan
 from stacks.plan import render as output
-from stacks.plan import summary, validate
+from stacks.plan import chart_values, summary, validate
 from stacks.plan.cli import main
 
 from ..conftest import GKE, PROJECT, config
@@ -146,3 +146,8 @@ def test_a_queued_pool_adds_the_provisioning_check_and_it_validates(plan_of) -> 
     assert ("scheduling-provisioning-config", "scheduling-kueue") in explicit_edges(p)
     report = validate.validate_all(output.manifests(p), p.loaded.platform.pins)
     assert report.errors == []
+
+
+def test_every_chart_value_is_one_the_chart_reads(stack_plan: plan.Plan) -> None:
+    checked, problems = chart_values.check_plan(stack_plan, validate.schemas_root() / "charts")
+    assert problems == [] and checked == sum(1 for r in stack_plan.resources if r.type == summary.HELM_CHART) > 0
