@@ -267,7 +267,7 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         mig_profile=mig.name if mig else None,
         units_per_gpu=mig.per_gpu if mig else sharing.clients_per_gpu if sharing else 1,
         sharing=sharing,
-        node_labels=_node_labels(name, spec, cloud, mig, sharing, device_plugin),
+        node_labels=_node_labels(name, spec, cloud, gpu, mig, sharing, device_plugin),
         taints=user_taints + cloud_taints,
         selector=spec.node_selector if spec.node_selector is not None else {v.POOL_LABEL: name},
         tolerations=user_taints + (Taint(key=NVIDIA_GPU, effect="NoSchedule"),),
@@ -278,7 +278,7 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
 
 
 def _node_labels(
-    name: str, spec: NodePool, cloud: str, mig: MigProfile | None, sharing: Sharing | None, device_plugin: str
+    name: str, spec: NodePool, cloud: str, gpu: Gpu, mig: MigProfile | None, sharing: Sharing | None, device_plugin: str
 ) -> dict[str, str]:
     labels = {v.POOL_LABEL: name, **spec.labels}
     if cloud == "gke":
@@ -286,9 +286,11 @@ def _node_labels(
         if device_plugin == "operator":
             labels["gke-no-default-nvidia-gpu-device-plugin"] = "true"
         else:
-            labels["nvidia.com/gpu.deploy.operands"] = "false"
+            labels[gpu_catalog.DEPLOY_OPERANDS_LABEL] = "false"
     elif mig:
-        labels["nvidia.com/mig.config"] = f"all-{mig.name}"
+        # The GPU layer's mig-parted config holds a layout of this name (gpu.operator.mig_parted_config).
+        labels[gpu_catalog.MIG_CONFIG_LABEL] = gpu_catalog.mig_config_name(gpu.name, mig.name)
     elif sharing:
-        labels["nvidia.com/device-plugin.config"] = name
+        # The GPU layer's device-plugin config holds one key per sharing setting (gpu.operator.sharing_config).
+        labels[gpu_catalog.DEVICE_PLUGIN_CONFIG_LABEL] = gpu_catalog.sharing_config_key(sharing.strategy, sharing.clients_per_gpu)
     return labels

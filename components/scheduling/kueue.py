@@ -39,6 +39,7 @@ def cluster_queue(queueing: Queueing, flavor_names: Sequence[Any], provisioning_
     if queued and provisioning_check is None:
         raise ValueError("queued-provisioning flavors need the AdmissionCheck that provisions their nodes")
     checks = {"admissionChecksStrategy": {"admissionChecks": [{"name": provisioning_check, "onFlavors": queued}]}} if queued else {}
+    gpu_resources = list(dict.fromkeys(f.gpu_resource for f in queueing.flavors))
     return manifest(
         KUEUE,
         "ClusterQueue",
@@ -49,14 +50,16 @@ def cluster_queue(queueing: Queueing, flavor_names: Sequence[Any], provisioning_
             "queueingStrategy": "BestEffortFIFO",
             "resourceGroups": [
                 {
-                    "coveredResources": ["cpu", "memory", *dict.fromkeys(f.gpu_resource for f in queueing.flavors)],
+                    "coveredResources": ["cpu", "memory", *gpu_resources],
                     "flavors": [
                         {
                             "name": name,
+                            # Every flavor lists every covered resource, in order (kueue@v0.19.2
+                            # pkg/webhooks/clusterqueue_webhook.go:331-340); 0 of those its nodes lack.
                             "resources": [
                                 {"name": "cpu", "nominalQuota": flavor.cpu},
                                 {"name": "memory", "nominalQuota": f"{flavor.memory_gib}Gi"},
-                                {"name": flavor.gpu_resource, "nominalQuota": flavor.gpus},
+                                *({"name": r, "nominalQuota": flavor.gpus if r == flavor.gpu_resource else 0} for r in gpu_resources),
                             ],
                         }
                         for name, flavor in zip(flavor_names, queueing.flavors, strict=True)
