@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from components.platform import LAYERS
+from components.cloud.values import ExistingCluster, GkeCluster
+from components.platform import LAYERS, PlatformValues
 
 from .engine import Plan, Registered
 from .render import is_manifest
@@ -69,5 +70,28 @@ def summary(plan: Plan) -> str:
         lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size{partial}"]
     else:
         lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
+    lines += gpu_notes(platform)
     lines += [f"warning: {w}" for w in plan.warnings]
     return "\n".join(lines)
+
+
+def gpu_notes(platform: PlatformValues) -> list[str]:
+    """What the plan cannot do itself: label an existing cluster's nodes, or watch GKE-served GPUs."""
+    c = platform.cluster
+    notes = []
+    if isinstance(c, ExistingCluster):
+        for pool in platform.pools:
+            # The GPU Operator picks a node's MIG layout or sharing config by these labels.
+            operator_labels = {k: v for k, v in pool.node_labels.items() if k.startswith("nvidia.com/")}
+            if operator_labels:
+                selector = ",".join(f"{k}={v}" for k, v in pool.selector.items())
+                pairs = " ".join(f"{k}={v}" for k, v in operator_labels.items())
+                notes.append(f"pool {pool.name}: label its nodes yourself: kubectl label nodes -l {selector} {pairs} --overwrite")
+    if isinstance(c, GkeCluster) and not c.managed_dcgm:
+        unwatched = [p.name for p in platform.pools if p.device_plugin == "cloud"]
+        if unwatched:
+            notes.append(
+                f"pools {', '.join(unwatched)}: no GPU metrics in Prometheus (GKE's device plugin serves MIG and shared GPUs, "
+                "so the operator's DCGM exporter does not run there); set cluster.managedDcgm: true for GKE's"
+            )
+    return ["", "GPU notes:", *(f"  {n}" for n in notes)] if notes else []

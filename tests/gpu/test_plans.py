@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from stacks.plan import chart_values, render, validate
+from stacks.plan import chart_values, render, summary, validate
 from stacks.plan.engine import Plan
 
-from ..conftest import EKS, GKE, config
+from ..conftest import EKS, EXISTING, GKE, config
 
 TINY = {"model": "acme/tiny-1b", "size": {"weightsGb": 1.2, "layers": 16, "kvHeads": 8, "headDim": 64}}
 A100 = {"gpu": "A100-80GB", "gpusPerNode": 8, "nodes": {"max": 2}, "diskSizeGb": 1000}
@@ -75,3 +75,18 @@ def test_changing_one_pool_s_mig_profile_changes_only_what_follows_from_it(plan_
     ]
     nodes = {r.name.removeprefix(prefix): r.inputs for r in after.resources}
     assert nodes["cloud-a"]["labels"]["nvidia.com/mig.config"] == "a100-80gb-all-2g.20gb"
+
+
+def test_the_summary_says_which_gke_pools_have_no_gpu_metrics(plan_of) -> None:
+    text = summary.summary(plan_of(GKE_MIG))
+    assert "  pools a: no GPU metrics in Prometheus (GKE's device plugin serves MIG and shared GPUs, " in text
+    managed = config(GKE_MIG, cluster={**GKE_MIG["cluster"], "managedDcgm": True})
+    assert "GPU notes:" not in summary.summary(plan_of(managed))
+
+
+def test_the_summary_gives_an_existing_cluster_the_exact_labels(plan_of) -> None:
+    a100 = {**A100, "mig": "1g.10gb", "nodes": {"min": 1, "max": 1}, "node": {"vcpus": 96, "memoryGib": 1152},
+            "nodeSelector": {"node.kubernetes.io/instance-type": "p4de.24xlarge"}}
+    text = summary.summary(plan_of(config(EXISTING, nodePools={"a": a100}, models={})))
+    assert ("  pool a: label its nodes yourself: kubectl label nodes -l node.kubernetes.io/instance-type=p4de.24xlarge "
+            "nvidia.com/mig.config=a100-80gb-all-1g.10gb --overwrite") in text
