@@ -131,7 +131,8 @@ class InferencePlatform(pulumi.ComponentResource):
 
 def gpu_args(platform: PlatformValues) -> GpuStackArgs:
     """The GPU layer's args from the cluster underneath it."""
-    return GpuStackArgs(platform.cluster, platform.pools, platform.gpu, platform.pins.charts().gpu_operator)
+    charts = platform.pins.charts()
+    return GpuStackArgs(platform.cluster, platform.pools, platform.gpu, charts.gpu_operator, charts.dra_driver)
 
 
 def _cluster(name: str, platform: PlatformValues, secrets: Secrets, opts: pulumi.ResourceOptions) -> cloud.ClusterOutputs:

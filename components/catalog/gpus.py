@@ -36,6 +36,33 @@ def mig_config_name(gpu_name: str, profile: str) -> str:
     return f"{gpu_name.lower()}-all-{profile}"
 
 
+DRA_DRIVER = "gpu.nvidia.com"
+"""The NVIDIA DRA driver's name, and the domain of the device attributes it publishes."""
+_PRODUCT_NAMES = {
+    # Lower-case regexes on NVML's product name, which the DRA driver publishes as `productName`
+    # (dra-driver-nvidia-gpu@v0.4.1 cmd/gpu-kubelet-plugin/deviceinfo.go:152-198). Bounded, because
+    # "l4" starts "l40s"; the A100s carry their memory in the name (e.g. "NVIDIA A100-SXM4-80GB").
+    # The exact strings per product are UNVERIFIED (no NVML here); upstream's own demo matches a
+    # substring the same way (demo/specs/quickstart/v1/gpu-test6.yaml:27).
+    "L4": r"(^|[ -])l4($|[ -])",
+    "A10G": r"(^|[ -])a10g($|[ -])",
+    "L40S": r"(^|[ -])l40s($|[ -])",
+    "A100-40GB": r"(^|[ -])a100[ -].*40gb",
+    "A100-80GB": r"(^|[ -])a100[ -].*80gb",
+    "H100-80GB": r"(^|[ -])h100($|[ -])",
+    "H200-141GB": r"(^|[ -])h200($|[ -])",
+    "B200": r"(^|[ -])b200($|[ -])",
+}
+
+
+def dra_selector(gpu_name: str, mig_profile: str | None = None) -> str:
+    """The CEL expression that picks `gpu_name` (or one of its `mig_profile` slices) among the DRA driver's devices."""
+    attributes = f"device.attributes['{DRA_DRIVER}']"
+    product = f"{attributes}.productName.lowerAscii().matches('{_PRODUCT_NAMES[gpu(gpu_name).name]}')"
+    # A MIG device carries its parent's productName and its own profile (cmd/gpu-kubelet-plugin/mig.go:118-185).
+    return f"{product} && {attributes}.profile == '{mig_profile}'" if mig_profile else product
+
+
 def sharing_config_key(strategy: str, clients_per_gpu: int) -> str:
     """The device-plugin config key for one sharing setting, e.g. time-slicing-4 (pools with the same setting share it)."""
     return f"{strategy}-{clients_per_gpu}"

@@ -7,7 +7,7 @@ cluster gets its network, endpoint and system pool. Problems are collected, not 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..catalog import gpus as gpu_catalog
@@ -42,7 +42,24 @@ def resolve(
         resolved = resolve_pool(name, pool, cluster, problems)
         if resolved is not None:
             pools.append(resolved)
-    return CloudValues(resolved_cluster, tuple(pools))
+    return CloudValues(resolved_cluster, _dra_labels(tuple(pools)))
+
+
+def _dra_labels(pools: tuple[v.GpuPool, ...]) -> tuple[v.GpuPool, ...]:
+    """Keep the GPU Operator off DRA nodes while other pools use its device plugin.
+
+    Its validator waits for the device plugin's resources on every node it runs on
+    (gpu-operator@v26.7.0 cmd/nvidia-validator/main.go:1447-1467) and drops that wait only when the
+    device plugin is off cluster-wide (controllers/object_controls.go:2464-2468): then (every
+    operator pool on DRA) the GPU layer turns the device plugin off instead, keeping the MIG manager.
+    """
+    plugin_pools = [p for p in pools if p.allocation == "device-plugin" and p.device_plugin == "operator"]
+    if not plugin_pools or not any(p.allocation == "dra" for p in pools):
+        return pools
+    return tuple(
+        replace(p, node_labels={**p.node_labels, gpu_catalog.DEPLOY_OPERANDS_LABEL: "false"}) if p.allocation == "dra" else p
+        for p in pools
+    )
 
 
 SYSTEM_MACHINE = {"gke": "e2-standard-8", "eks": "m7i.2xlarge"}
@@ -274,6 +291,7 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         device_plugin=device_plugin,
         price=machine.price,
         created=not isinstance(cluster, ExistingClusterSpec),
+        allocation=spec.allocation,
     )
 
 

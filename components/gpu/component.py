@@ -10,14 +10,15 @@ from ..cloud.values import GkeCluster
 from ..core.kube import KubernetesObject, chart
 from ..core.meta import namespace
 from ..core.security import PRIVILEGED_NAMESPACE_LABELS
-from . import operator
+from . import dra, operator
 from .values import GpuStackArgs
 
 NAMESPACE = "gpu-operator"
 
 
 class GpuStack(pulumi.ComponentResource):
-    """GPU Operator in its own namespace. On GKE the driver is GKE's; on EKS the AMI's."""
+    """GPU Operator in its own namespace (on GKE the driver is GKE's, on EKS the AMI's), and the
+    NVIDIA DRA driver in another when a pool allocates GPUs through DRA."""
 
     namespace: pulumi.Output[str]
 
@@ -40,4 +41,8 @@ class GpuStack(pulumi.ComponentResource):
             pods = operator.critical_pods(values, args.pools, args.cluster.system_pool.max_nodes)
             KubernetesObject(f"{name}-critical-pods", operator.critical_pods_quota(ns.name, pods), child)
         chart(f"{name}-operator", args.chart, namespace=ns.name, values=values, release="gpu-operator", opts=child)
+        if dra.dra_pools(args.pools):
+            # The kubelet plugin is privileged (dra-driver-nvidia-gpu@v0.4.1 values.yaml:275,283).
+            dra_ns = KubernetesObject(f"{name}-dra-namespace", namespace(dra.NAMESPACE, "dra-driver", PRIVILEGED_NAMESPACE_LABELS), child)
+            chart(f"{name}-dra-driver", args.dra_chart, namespace=dra_ns.name, values=dra.chart_values(args), release="dra-driver", opts=child)
         self.register_outputs({"namespace": self.namespace})

@@ -61,6 +61,11 @@ def chart_values(args: GpuStackArgs, *, mig_config: Any = MIG_PARTED_CONFIG, sha
             # Cloud GPUs need a reboot to change MIG mode (pitfall 33); mig-parted@v0.15.0
             # cmd/nvidia-mig-manager/main.go:206 reads WITH_REBOOT.
             values["migManager"]["env"] = [{"name": "WITH_REBOOT", "value": "true"}]
+    if not gpu.device_plugin:
+        # Every pool the operator serves allocates through DRA: the DRA kubelet plugin hands out the
+        # GPUs, and the validator stops waiting for the device plugin's resources
+        # (gpu-operator@v26.7.0 controllers/object_controls.go:2464-2468); MIG manager and DCGM stay.
+        values["devicePlugin"] = {"enabled": False}
     if gpu.sharing_configs:
         # The config manager picks the key named by the node's label; with no label and no
         # default the config is empty: no sharing (k8s-device-plugin@v0.20.0 cmd/config-manager/main.go:49,56).
@@ -107,8 +112,8 @@ def operand_pods(values: Mapping[str, Any], pool: GpuPool) -> int:
     values.yaml:44, e.g. assets/state-device-plugin/0500_daemonset.yaml:25), as does NFD (values.yaml:619).
     """
     pods = 1  # nfd-worker runs on every GPU node, operands or not
-    if pool.device_plugin != "operator":
-        return pods  # gpu.deploy.operands=false
+    if pool.node_labels.get(catalog.DEPLOY_OPERANDS_LABEL) == "false":
+        return pods
     pods += 2  # gpu-feature-discovery, operator-validator
     for operand in ("devicePlugin", "toolkit", "dcgmExporter"):
         pods += bool(values.get(operand, {}).get("enabled", True))  # the chart's default is on

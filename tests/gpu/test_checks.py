@@ -8,7 +8,7 @@ import pytest
 
 from components.core.problems import ConfigError
 
-from ..conftest import EKS, GKE, config, resolved
+from ..conftest import EKS, EXISTING, GKE, config, resolved
 
 A100 = {"gpu": "A100-80GB", "gpusPerNode": 8, "nodes": {"max": 1}, "diskSizeGb": 1000}
 QWEN = {"model": "Qwen/Qwen3-8B", "pool": "a"}
@@ -56,6 +56,40 @@ CASES = [
                models={}),
         "inferfleet:nodePools.a.sharing: Bottlerocket's device plugin does not take the GPU Operator's sharing configs; "
         "use cluster.ami: al2023 or drop sharing",
+    ),
+    (
+        "dra-on-gke",
+        config(GKE, nodePools={"a": {"gpu": "L4", "nodes": {"max": 1}, "allocation": "dra"}}, models={}),
+        "inferfleet:nodePools.a.allocation: DRA on GKE needs the NVIDIA driver installed by hand, which inferfleet does not do; "
+        "use allocation: device-plugin on GKE, or DRA on EKS or an existing cluster",
+    ),
+    (
+        "dra-on-bottlerocket",
+        config(EKS, cluster=BOTTLEROCKET, nodePools={"a": {"gpu": "L4", "nodes": {"max": 1}, "allocation": "dra"}}, models={}),
+        "inferfleet:nodePools.a.allocation: Bottlerocket's NVIDIA variant runs its own device plugin on every GPU node; "
+        "use cluster.ami: al2023 for DRA pools",
+    ),
+    (
+        "dra-and-sharing",
+        config(EKS, nodePools={"a": {"gpu": "L4", "nodes": {"max": 1}, "allocation": "dra", "sharing": {"strategy": "time-slicing", "clientsPerGpu": 2}}},
+               models={}),
+        "inferfleet:nodePools.a.sharing: time-slicing and MPS are the device plugin's; with allocation: dra a GPU is one claim's; "
+        "drop sharing or use allocation: device-plugin",
+    ),
+    (
+        "dra-mig-beside-device-plugin-pools",
+        config(EKS, nodePools={"a": {**A100, "allocation": "dra", "mig": "1g.10gb"}, "l4": {"gpu": "L4", "nodes": {"max": 1}}}, models={}),
+        "inferfleet:nodePools.a.mig: DRA pools get no MIG manager while other pools use the device plugin; "
+        "put every GPU pool on allocation: dra, or drop mig here",
+    ),
+    (
+        "dra-beside-device-plugin-pools-with-the-operator-s-driver",
+        config(EXISTING, cluster={"provider": "existing", "installDriver": True}, nodePools={
+            "a": {"gpu": "L4", "nodes": {"min": 1, "max": 1}, "node": {"vcpus": 8, "memoryGib": 32}, "allocation": "dra"},
+            "b": {"gpu": "L4", "nodes": {"min": 1, "max": 1}, "node": {"vcpus": 8, "memoryGib": 32}},
+        }, models={}),
+        "inferfleet:nodePools.a.allocation: the operator installs no driver on DRA pools while other pools use the device plugin; "
+        "put every GPU pool on allocation: dra, or install the driver on these nodes yourself (installDriver: false)",
     ),
     (
         "kubernetes-below-dra",
