@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from components.catalog.gpus import DEPLOY_OPERANDS_LABEL
 from components.cloud.values import ExistingCluster, GkeCluster
 from components.platform import LAYERS, PlatformValues
 
@@ -94,4 +95,10 @@ def gpu_notes(platform: PlatformValues) -> list[str]:
                 f"pools {', '.join(unwatched)}: no GPU metrics in Prometheus (GKE's device plugin serves MIG and shared GPUs, "
                 "so the operator's DCGM exporter does not run there); set cluster.managedDcgm: true for GKE's"
             )
+    dark = [p.name for p in platform.pools if p.device_plugin == "operator" and p.node_labels.get(DEPLOY_OPERANDS_LABEL) == "false"]
+    if dark:
+        notes.append(
+            f"pools {', '.join(dark)}: no GPU metrics in Prometheus (DRA pools beside device-plugin pools run no operator "
+            "operands, DCGM exporter included); put every GPU pool on allocation: dra to keep them"
+        )
     return ["", "GPU notes:", *(f"  {n}" for n in notes)] if notes else []

@@ -10,7 +10,7 @@ from components.core.budget import DEFAULT_BUDGET
 from components.gpu import dra, operator
 from components.platform import gpu_args
 from components.scheduling import kueue
-from stacks.plan import chart_values, render, validate
+from stacks.plan import chart_values, render, summary, validate
 from stacks.plan.engine import Plan
 
 from ..conftest import EKS, EXISTING, config, resolved
@@ -118,3 +118,9 @@ def test_an_operator_installed_driver_is_where_the_dra_driver_looks() -> None:
         platform = resolved(config(EXISTING, cluster={"provider": "existing", "installDriver": install},
                                    nodePools={"h100": pool}, models={"qwen": QWEN}))
         assert dra.chart_values(gpu_args(platform))["nvidiaDriverRoot"] == root
+
+
+def test_the_summary_says_dra_pools_beside_device_plugin_pools_have_no_gpu_metrics(plan_of) -> None:
+    text = summary.summary(plan_of(EKS_MIXED))
+    assert "  pools h100: no GPU metrics in Prometheus (DRA pools beside device-plugin pools run no operator " in text
+    assert "GPU notes:" not in summary.summary(plan_of(EKS_DRA))

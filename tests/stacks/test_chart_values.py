@@ -26,6 +26,11 @@ def gke_operator_values() -> dict:
     return operator.chart_values(gpu_args(resolved(GKE)))
 
 
+def test_every_pinned_chart_has_pinned_defaults() -> None:
+    for pinned in CHARTS.all():
+        assert chart_values.load_defaults(root() / pinned.values_folder) is not None, pinned
+
+
 def test_the_gpu_operator_values_pass() -> None:
     assert chart_values.check_chart(CHARTS.gpu_operator, gke_operator_values(), root()) == []
 
