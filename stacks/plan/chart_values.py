@@ -27,8 +27,9 @@ from components.core.versions import HelmChart
 
 from .engine import Plan, masked
 from .schemas import FETCH_COMMAND
+from .summary import HELM_CHART
+from .validate import SCHEMAS_ENV
 
-HELM_CHART = "kubernetes:helm.sh/v4:Chart"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SHOWN_KEYS = 10
 """How many of the valid sibling keys an unknown-key message lists."""
@@ -43,6 +44,8 @@ class ChartDefaults:
     schema: Mapping[str, Any] | None
     subcharts: Mapping[str, "ChartDefaults | None"]
     """By key; None for a dependency whose defaults are not pinned."""
+    subchart_folders: Mapping[str, Path]
+    """By key: where each dependency's files are (or would be)."""
 
 
 def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,11 +77,13 @@ def load_defaults(folder: Path) -> ChartDefaults | None:
     chart_file = folder / "Chart.yaml"
     dependencies = (_read_yaml(chart_file) or {}).get("dependencies") or [] if chart_file.is_file() else []
     subcharts: dict[str, ChartDefaults | None] = {}
+    folders: dict[str, Path] = {}
     for dep in dependencies:
         # Values nest under the alias, else the name; the files sit in charts/<name>/ as Helm
         # lays out a packaged chart.
         key = dep.get("alias") or dep["name"]
-        loaded = load_defaults(folder / "charts" / dep["name"])
+        folders[key] = folder / "charts" / dep["name"]
+        loaded = load_defaults(folders[key])
         subcharts[key] = loaded
         if loaded is not None:
             # A subchart's defaults are overridden by the parent's block under its key, and the
@@ -87,7 +92,7 @@ def load_defaults(folder: Path) -> ChartDefaults | None:
             parent_block: Mapping[str, Any] = block if isinstance(block, Mapping) else {}
             values[key] = _deep_merge(loaded.values, parent_block)
             values["global"] = _deep_merge(loaded.values.get("global") or {}, values.get("global") or {})
-    return ChartDefaults(folder, values, schema, subcharts)
+    return ChartDefaults(folder, values, schema, subcharts, folders)
 
 
 def _is_free_form(default: Any) -> bool:
@@ -162,7 +167,7 @@ def _check(values: Mapping[str, Any], chart: ChartDefaults) -> list[str]:
         if values.get(key):
             problems.append(
                 f"'{key}' configures the subchart {key}, whose default values are not pinned in "
-                f"{chart.folder / 'charts' / key}; pin them (run `{FETCH_COMMAND}`) or drop these values"
+                f"{chart.subchart_folders[key]}; pin them (run `{FETCH_COMMAND}`) or drop these values"
             )
     for path, valid in unknown_keys(values, chart.values, chart.schema):
         if path.split(".")[0] in unpinned:
@@ -185,7 +190,7 @@ def check_chart(pinned: HelmChart, values: Mapping[str, Any], charts_root: Path)
     folder = charts_root / pinned.values_folder
     defaults = load_defaults(folder)
     if defaults is None:
-        return [f"no pinned default values in {folder}; run `{FETCH_COMMAND}` or point INFERFLEET_SCHEMAS at a copy"]
+        return [f"no pinned default values in {folder}; run `{FETCH_COMMAND}` or point {SCHEMAS_ENV} at a copy"]
     return _check(values, defaults)
 
 

@@ -48,7 +48,7 @@ def summary(plan: Plan) -> str:
         price = pool.price.usd_per_hour if pool.price else None
         cost = f"${price:.2f}/h per node" + (" (estimate)" if pool.price and pool.price.estimated else "") if price else "price unknown"
         shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
-        units = f", {pool.max_units} x nvidia.com/gpu as {shared_as}" if pool.units_per_gpu > 1 else ""
+        units = f", {pool.max_units} x {platform.gpu.resources[pool.name].name} as {shared_as}" if pool.units_per_gpu > 1 else ""
         bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "

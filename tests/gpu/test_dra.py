@@ -33,7 +33,7 @@ def test_a_dra_stack_plans_clean_and_installs_the_driver_chart(plan_of) -> None:
     assert report.errors == []
     checked, problems = chart_values.check_plan(p, validate.schemas_root() / "charts")
     assert problems == [] and checked == 4
-    charts = {r.inputs["chart"]: r for r in p.resources if r.type == chart_values.HELM_CHART}
+    charts = {r.inputs["chart"]: r for r in p.resources if r.type == summary.HELM_CHART}
     driver = charts["oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu"]
     assert driver.inputs["version"] == "0.4.1" and driver.inputs["namespace"] == dra.NAMESPACE
 
