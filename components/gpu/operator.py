@@ -66,11 +66,29 @@ def chart_values(args: GpuStackArgs, *, mig_config: Any = MIG_PARTED_CONFIG, sha
         # GPUs, and the validator stops waiting for the device plugin's resources
         # (gpu-operator@v26.7.0 controllers/object_controls.go:2464-2468); MIG manager and DCGM stay.
         values["devicePlugin"] = {"enabled": False}
+    extra = _user_tolerations(args.pools)
+    if extra:
+        # The operands and NFD's worker tolerate only GPU nodes' own taint: on a pool with taints
+        # of its own they would never run, so no GPU would be advertised there. A list value
+        # replaces the chart's, so its defaults (values.yaml:45-48, 631-638) are restated.
+        gpu_taint = {"key": NVIDIA_GPU, "operator": "Exists", "effect": "NoSchedule"}
+        control_plane = {"key": "node-role.kubernetes.io/control-plane", "operator": "Equal", "value": "", "effect": "NoSchedule"}
+        values["daemonsets"] = {"tolerations": [gpu_taint, *extra]}
+        values["node-feature-discovery"] = {"worker": {"tolerations": [control_plane, gpu_taint, *extra]}}
     if gpu.sharing_configs:
         # The config manager picks the key named by the node's label; with no label and no
         # default the config is empty: no sharing (k8s-device-plugin@v0.20.0 cmd/config-manager/main.go:49,56).
         values["devicePlugin"] = {"config": {"name": sharing_config, "default": ""}}
     return values
+
+
+def _user_tolerations(pools: tuple[GpuPool, ...]) -> list[dict[str, str]]:
+    """Tolerations of the pools' own taints (not the GPU taint every operand tolerates), each once."""
+    out: list[dict[str, str]] = []
+    for taint in (t for p in pools for t in p.taints if t.key != NVIDIA_GPU):
+        if taint.toleration() not in out:
+            out.append(taint.toleration())
+    return out
 
 
 def mig_parted_config(namespace: Any, gpu: GpuValues) -> dict[str, Any] | None:

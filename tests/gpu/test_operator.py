@@ -5,8 +5,10 @@ from __future__ import annotations
 import yaml
 
 from components.cloud.values import GkeCluster
+from components.core.versions import DEFAULT_PINS
 from components.gpu import operator
 from components.platform import gpu_args
+from stacks.plan import chart_values, validate
 
 from ..conftest import EKS, EXISTING, GKE, config, resolved
 
@@ -163,3 +165,15 @@ def test_existing_cluster_installs_the_driver_only_when_asked() -> None:
         assert operator.chart_values(gpu_args(platform))["driver"] == {"enabled": install}
 
 
+
+
+def test_operands_and_nfd_tolerate_the_pools_own_taints() -> None:
+    team = {"key": "team", "value": "a", "effect": "NoSchedule"}
+    pools = {"l4": {"gpu": "L4", "nodes": {"max": 1}, "taints": [team]}, "l4b": {"gpu": "L4", "nodes": {"max": 1}, "taints": [team]}}
+    values = operator.chart_values(gpu_args(resolved(config(EKS, nodePools=pools))))
+    gpu = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+    toleration = {"key": "team", "operator": "Equal", "value": "a", "effect": "NoSchedule"}
+    assert values["daemonsets"] == {"tolerations": [gpu, toleration]}
+    assert values["node-feature-discovery"]["worker"]["tolerations"][1:] == [gpu, toleration]
+    assert "daemonsets" not in operator.chart_values(gpu_args(resolved(EKS)))
+    assert chart_values.check_chart(DEFAULT_PINS.charts().gpu_operator, values, validate.schemas_root() / "charts") == []
