@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from components.core.versions import DEFAULT_PINS, HelmChart
 from components.gpu import operator
 from components.platform import gpu_args
