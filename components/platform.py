@@ -131,14 +131,8 @@ class InferencePlatform(pulumi.ComponentResource):
 
 def gpu_args(platform: PlatformValues) -> GpuStackArgs:
     """The GPU layer's args from the cluster underneath it."""
-    c = platform.cluster
-    return GpuStackArgs(
-        cloud=c.provider,
-        pools=platform.pools,
-        chart=platform.pins.charts().gpu_operator,
-        bottlerocket=isinstance(c, cloud.EksCluster) and c.ami_type.startswith("BOTTLEROCKET"),
-        install_driver=isinstance(c, cloud.ExistingCluster) and c.install_driver,
-    )
+    charts = platform.pins.charts()
+    return GpuStackArgs(platform.cluster, platform.pools, platform.gpu, charts.gpu_operator, charts.dra_driver)
 
 
 def _cluster(name: str, platform: PlatformValues, secrets: Secrets, opts: pulumi.ResourceOptions) -> cloud.ClusterOutputs:

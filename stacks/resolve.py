@@ -37,7 +37,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         kubernetes_version=pins.kubernetes,
         protect=protect,
     )
-    gpus = gpu.resolve(clouds.pools)
+    gpus = gpu.resolve(clouds.cluster, clouds.pools, problems)
     queueing = scheduling.resolve(clouds.pools, gpus)
     served = serving.resolve(
         spec.models,

@@ -13,6 +13,61 @@ from typing import Mapping
 NVIDIA_GPU = "nvidia.com/gpu"
 """The device plugin's whole-GPU resource, and the taint key GPU nodes carry (GKE sets it; inferfleet does elsewhere)."""
 
+# Node labels by which the GPU Operator picks each node's configuration. The cloud layer sets them on
+# the pools and the GPU layer writes the configs they name; both take the names from here.
+MIG_CONFIG_LABEL = "nvidia.com/mig.config"
+"""The mig-parted layout the MIG manager applies (gpu-operator@v26.7.0 controllers/state_manager.go:49)."""
+MIG_DISABLED = "all-disabled"
+"""The layout with MIG off; the operator labels MIG-capable nodes with it when they have no label
+(gpu-operator@v26.7.0 controllers/nodelabeling_controller.go:306-316), so every config holds it."""
+DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config"
+"""The device-plugin config key a node uses (k8s-device-plugin@v0.20.0 cmd/config-manager/main.go:49)."""
+DEPLOY_OPERANDS_LABEL = "nvidia.com/gpu.deploy.operands"
+"""`false` keeps every GPU Operator operand off a node (gpu-operator@v26.7.0 controllers/state_manager.go:43)."""
+
+
+def mig_config_name(gpu_name: str, profile: str) -> str:
+    """The mig-parted layout that splits every GPU of a node into `profile` slices.
+
+    The GPU is in the name because a profile's slice count depends on it (1g.10gb is 7 slices on
+    an A100-80GB but 4 on an A100-40GB); upstream tells them apart by PCI device filters the
+    catalog does not have (mig-parted@v0.15.0 deployments/systemd/config-default.yaml:105-118).
+    """
+    return f"{gpu_name.lower()}-all-{profile}"
+
+
+DRA_DRIVER = "gpu.nvidia.com"
+"""The NVIDIA DRA driver's name, and the domain of the device attributes it publishes."""
+_PRODUCT_NAMES = {
+    # Lower-case regexes on NVML's product name, which the DRA driver publishes as `productName`
+    # (dra-driver-nvidia-gpu@v0.4.1 cmd/gpu-kubelet-plugin/deviceinfo.go:152-198). Bounded, because
+    # "l4" starts "l40s"; the A100s carry their memory in the name (e.g. "NVIDIA A100-SXM4-80GB").
+    # The exact strings per product are UNVERIFIED (no NVML here); upstream's own demo matches a
+    # substring the same way (demo/specs/quickstart/v1/gpu-test6.yaml:27).
+    "L4": r"(^|[ -])l4($|[ -])",
+    "A10G": r"(^|[ -])a10g($|[ -])",
+    "L40S": r"(^|[ -])l40s($|[ -])",
+    "A100-40GB": r"(^|[ -])a100[ -].*40gb",
+    "A100-80GB": r"(^|[ -])a100[ -].*80gb",
+    "H100-80GB": r"(^|[ -])h100($|[ -])",
+    "H200-141GB": r"(^|[ -])h200($|[ -])",
+    "B200": r"(^|[ -])b200($|[ -])",
+}
+
+
+def dra_selector(gpu_name: str, mig_profile: str | None = None) -> str:
+    """The CEL expression that picks `gpu_name` (or one of its `mig_profile` slices) among the DRA driver's devices."""
+    attributes = f"device.attributes['{DRA_DRIVER}']"
+    product = f"{attributes}.productName.lowerAscii().matches('{_PRODUCT_NAMES[gpu(gpu_name).name]}')"
+    # A MIG device carries its parent's productName and its own profile (cmd/gpu-kubelet-plugin/mig.go:118-185).
+    return f"{product} && {attributes}.profile == '{mig_profile}'" if mig_profile else product
+
+
+def sharing_config_key(strategy: str, clients_per_gpu: int) -> str:
+    """The device-plugin config key for one sharing setting, e.g. time-slicing-4 (pools with the same setting share it)."""
+    return f"{strategy}-{clients_per_gpu}"
+
+
 AWS_PRICES = "AWS Price List offer file 20260924211011 (2026-09-24), us-east-1 on-demand"
 GCP_PRICES = "GCP public price tables (2026), us-central1, via shared/reference/clouds.md"
 

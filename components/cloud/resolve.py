@@ -7,7 +7,7 @@ cluster gets its network, endpoint and system pool. Problems are collected, not 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..catalog import gpus as gpu_catalog
@@ -42,7 +42,24 @@ def resolve(
         resolved = resolve_pool(name, pool, cluster, problems)
         if resolved is not None:
             pools.append(resolved)
-    return CloudValues(resolved_cluster, tuple(pools))
+    return CloudValues(resolved_cluster, _dra_labels(tuple(pools)))
+
+
+def _dra_labels(pools: tuple[v.GpuPool, ...]) -> tuple[v.GpuPool, ...]:
+    """Keep the GPU Operator off DRA nodes while other pools use its device plugin.
+
+    Its validator waits for the device plugin's resources on every node it runs on
+    (gpu-operator@v26.7.0 cmd/nvidia-validator/main.go:1447-1467) and drops that wait only when the
+    device plugin is off cluster-wide (controllers/object_controls.go:2464-2468): then (every
+    operator pool on DRA) the GPU layer turns the device plugin off instead, keeping the MIG manager.
+    """
+    plugin_pools = [p for p in pools if p.allocation == "device-plugin" and p.device_plugin == "operator"]
+    if not plugin_pools or not any(p.allocation == "dra" for p in pools):
+        return pools
+    return tuple(
+        replace(p, node_labels={**p.node_labels, gpu_catalog.DEPLOY_OPERANDS_LABEL: "false"}) if p.allocation == "dra" else p
+        for p in pools
+    )
 
 
 SYSTEM_MACHINE = {"gke": "e2-standard-8", "eks": "m7i.2xlarge"}
@@ -267,18 +284,19 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         mig_profile=mig.name if mig else None,
         units_per_gpu=mig.per_gpu if mig else sharing.clients_per_gpu if sharing else 1,
         sharing=sharing,
-        node_labels=_node_labels(name, spec, cloud, mig, sharing, device_plugin),
+        node_labels=_node_labels(name, spec, cloud, gpu, mig, sharing, device_plugin),
         taints=user_taints + cloud_taints,
         selector=spec.node_selector if spec.node_selector is not None else {v.POOL_LABEL: name},
         tolerations=user_taints + (Taint(key=NVIDIA_GPU, effect="NoSchedule"),),
         device_plugin=device_plugin,
         price=machine.price,
         created=not isinstance(cluster, ExistingClusterSpec),
+        allocation=spec.allocation,
     )
 
 
 def _node_labels(
-    name: str, spec: NodePool, cloud: str, mig: MigProfile | None, sharing: Sharing | None, device_plugin: str
+    name: str, spec: NodePool, cloud: str, gpu: Gpu, mig: MigProfile | None, sharing: Sharing | None, device_plugin: str
 ) -> dict[str, str]:
     labels = {v.POOL_LABEL: name, **spec.labels}
     if cloud == "gke":
@@ -286,9 +304,11 @@ def _node_labels(
         if device_plugin == "operator":
             labels["gke-no-default-nvidia-gpu-device-plugin"] = "true"
         else:
-            labels["nvidia.com/gpu.deploy.operands"] = "false"
+            labels[gpu_catalog.DEPLOY_OPERANDS_LABEL] = "false"
     elif mig:
-        labels["nvidia.com/mig.config"] = f"all-{mig.name}"
+        # The GPU layer's mig-parted config holds a layout of this name (gpu.operator.mig_parted_config).
+        labels[gpu_catalog.MIG_CONFIG_LABEL] = gpu_catalog.mig_config_name(gpu.name, mig.name)
     elif sharing:
-        labels["nvidia.com/device-plugin.config"] = name
+        # The GPU layer's device-plugin config holds one key per sharing setting (gpu.operator.sharing_config).
+        labels[gpu_catalog.DEVICE_PLUGIN_CONFIG_LABEL] = gpu_catalog.sharing_config_key(sharing.strategy, sharing.clients_per_gpu)
     return labels

@@ -37,6 +37,9 @@ class NodePool(SpecModel):
     zones: tuple[str, ...] | None = Field(None, min_length=1, description="Zones for this pool; default: the cluster's.")
     mig: str | None = Field(None, description="MIG profile every GPU is split into, e.g. 1g.10gb.")
     sharing: Sharing | None = Field(None, description="Time-slicing or MPS; not with `mig`.")
+    allocation: Literal["device-plugin", "dra"] = Field(
+        "device-plugin", description="How pods get GPUs: the device plugin's nvidia.com/gpu, or DRA ResourceClaims (NVIDIA DRA driver)."
+    )
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
     taints: tuple[Taint, ...] = Field((), description="Extra node taints; model pods tolerate them.")
     disk_size_gb: int = Field(200, ge=50, le=65536, description="Boot disk in GB; holds images and model weights.")

@@ -58,6 +58,8 @@ class GpuPool:
     price: Price | None
     created: bool = True
     """inferfleet creates these nodes (GKE, EKS); False for an existing cluster's, which it only describes."""
+    allocation: Literal["device-plugin", "dra"] = "device-plugin"
+    """How pods get GPUs: the device plugin's extended resource, or a DRA ResourceClaim (the GPU layer decides which)."""
 
     @property
     def units_per_node(self) -> int:

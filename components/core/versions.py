@@ -77,6 +77,8 @@ class Pins:
             kube_prometheus_stack=HelmChart(
                 "kube-prometheus-stack", self.kube_prometheus_stack, "https://prometheus-community.github.io/helm-charts"
             ),
+            # OCI only (dra-driver-nvidia-gpu@v0.4.1 docs/install.md:24-28).
+            dra_driver=HelmChart("oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu", self.dra_driver),
         )
 
     @property
@@ -94,6 +96,7 @@ class Charts:
     gpu_operator: HelmChart
     kueue: HelmChart
     kube_prometheus_stack: HelmChart
+    dra_driver: HelmChart
 
     def all(self) -> tuple[HelmChart, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -118,6 +121,7 @@ KUEUE_CONFIG = "config.kueue.x-k8s.io/v1beta2"
 MONITORING = "monitoring.coreos.com/v1"
 NETWORKING = "networking.k8s.io/v1"
 APPS = "apps/v1"
+RESOURCE = "resource.k8s.io/v1"
 CORE = "v1"
 
 _CRD_FOLDERS: Mapping[str, tuple[str, str]] = {

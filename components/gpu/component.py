@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 
+from ..cloud.values import GkeCluster
 from ..core.kube import KubernetesObject, chart
 from ..core.meta import namespace
 from ..core.security import PRIVILEGED_NAMESPACE_LABELS
-from . import operator
+from . import dra, operator
 from .values import GpuStackArgs
 
 NAMESPACE = "gpu-operator"
 
 
 class GpuStack(pulumi.ComponentResource):
-    """GPU Operator in its own namespace. On GKE the driver is GKE's; on EKS the AMI's."""
+    """GPU Operator in its own namespace (on GKE the driver is GKE's, on EKS the AMI's), and the
+    NVIDIA DRA driver in another when a pool allocates GPUs through DRA."""
 
     namespace: pulumi.Output[str]
 
@@ -26,12 +28,21 @@ class GpuStack(pulumi.ComponentResource):
         # The operator's DaemonSets need host access: this namespace cannot be restricted.
         ns = KubernetesObject(f"{name}-namespace", namespace(NAMESPACE, "gpu-operator", PRIVILEGED_NAMESPACE_LABELS), child)
         self.namespace = ns.name
-        if args.cloud == "gke":
-            KubernetesObject(f"{name}-critical-pods", operator.critical_pods_quota(ns.name), child)
-        sharing = operator.sharing_config(ns.name, args.pools)
-        values = operator.chart_values(args)
+        # The chart takes the ConfigMaps' name outputs, so it waits for them.
+        names: dict[str, Any] = {}
+        mig = operator.mig_parted_config(ns.name, args.gpu)
+        if mig is not None:
+            names["mig_config"] = KubernetesObject(f"{name}-mig-parted", mig, child).name
+        sharing = operator.sharing_config(ns.name, args.gpu)
         if sharing is not None:
-            config = KubernetesObject(f"{name}-sharing", sharing, child)
-            values["devicePlugin"]["config"]["name"] = config.name
+            names["sharing_config"] = KubernetesObject(f"{name}-sharing", sharing, child).name
+        values = operator.chart_values(args, **names)
+        if isinstance(args.cluster, GkeCluster):
+            pods = operator.critical_pods(values, args.pools, args.cluster.system_pool.max_nodes)
+            KubernetesObject(f"{name}-critical-pods", operator.critical_pods_quota(ns.name, pods), child)
         chart(f"{name}-operator", args.chart, namespace=ns.name, values=values, release="gpu-operator", opts=child)
+        if dra.dra_pools(args.pools):
+            # The kubelet plugin is privileged (dra-driver-nvidia-gpu@v0.4.1 values.yaml:275,283).
+            dra_ns = KubernetesObject(f"{name}-dra-namespace", namespace(dra.NAMESPACE, "dra-driver", PRIVILEGED_NAMESPACE_LABELS), child)
+            chart(f"{name}-dra-driver", args.dra_chart, namespace=dra_ns.name, values=dra.chart_values(args), release="dra-driver", opts=child)
         self.register_outputs({"namespace": self.namespace})

@@ -26,7 +26,7 @@ class Kueue(pulumi.ComponentResource):
         queueing = args.queueing
         ns = KubernetesObject(f"{name}-namespace", manifest(CORE, "Namespace", NAMESPACE, labels=labels("kueue", NAMESPACE)), child)
         controller = chart(
-            f"{name}-kueue", args.chart, namespace=ns.name, values=kueue.chart_values(args.budget), release="kueue", opts=child
+            f"{name}-kueue", args.chart, namespace=ns.name, values=kueue.chart_values(args.budget, queueing.device_class_mappings), release="kueue", opts=child
         )
         # Kueue's CRDs and admission webhooks come with the chart.
         after_chart = pulumi.ResourceOptions(parent=self, depends_on=[controller])

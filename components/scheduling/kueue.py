@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import yaml
 
@@ -39,6 +39,7 @@ def cluster_queue(queueing: Queueing, flavor_names: Sequence[Any], provisioning_
     if queued and provisioning_check is None:
         raise ValueError("queued-provisioning flavors need the AdmissionCheck that provisions their nodes")
     checks = {"admissionChecksStrategy": {"admissionChecks": [{"name": provisioning_check, "onFlavors": queued}]}} if queued else {}
+    gpu_resources = list(dict.fromkeys(f.gpu_resource for f in queueing.flavors))
     return manifest(
         KUEUE,
         "ClusterQueue",
@@ -49,14 +50,16 @@ def cluster_queue(queueing: Queueing, flavor_names: Sequence[Any], provisioning_
             "queueingStrategy": "BestEffortFIFO",
             "resourceGroups": [
                 {
-                    "coveredResources": ["cpu", "memory", *dict.fromkeys(f.gpu_resource for f in queueing.flavors)],
+                    "coveredResources": ["cpu", "memory", *gpu_resources],
                     "flavors": [
                         {
                             "name": name,
+                            # Every flavor lists every covered resource, in order (kueue@v0.19.2
+                            # pkg/webhooks/clusterqueue_webhook.go:331-340); 0 of those its nodes lack.
                             "resources": [
                                 {"name": "cpu", "nominalQuota": flavor.cpu},
                                 {"name": "memory", "nominalQuota": f"{flavor.memory_gib}Gi"},
-                                {"name": flavor.gpu_resource, "nominalQuota": flavor.gpus},
+                                *({"name": r, "nominalQuota": flavor.gpus if r == flavor.gpu_resource else 0} for r in gpu_resources),
                             ],
                         }
                         for name, flavor in zip(flavor_names, queueing.flavors, strict=True)
@@ -109,12 +112,16 @@ def local_queue(name: str, namespace: Any, cluster_queue: Any) -> dict[str, Any]
     return manifest(KUEUE, "LocalQueue", name, namespace, labels=labels("kueue-local-queue", name), spec={"clusterQueue": cluster_queue})
 
 
-def controller_config(budget: StartupBudget) -> dict[str, Any]:
+def controller_config(budget: StartupBudget, device_class_mappings: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The Kueue Configuration, the chart's defaults plus the integrations serving needs.
 
     Kueue evicts a workload whose pods are not ready within `waitForPodsReady.timeout`; the budget
-    makes that the longest clock, so a slow model load is not evicted (pitfall 25).
+    makes that the longest clock, so a slow model load is not evicted (pitfall 25). DRA claims
+    count against quota as the resource their device class maps to
+    (kueue@v0.19.2 apis/config/v1beta2/configuration_types.go:601-604,636-653).
     """
+    mappings = sorted((device_class_mappings or {}).items())
+    resources = {"resources": {"deviceClassMappings": [{"name": name, "deviceClassNames": [cls]} for cls, name in mappings]}}
     return {
         "apiVersion": KUEUE_CONFIG,
         "kind": "Configuration",
@@ -136,8 +143,10 @@ def controller_config(budget: StartupBudget) -> dict[str, Any]:
         "clientConnection": {"qps": 300, "burst": 500},
         "waitForPodsReady": {"timeout": budget.wait, "blockAdmission": False},
         "integrations": {"frameworks": list(FRAMEWORKS)},
+        **(resources if mappings else {}),
     }
 
 
-def chart_values(budget: StartupBudget) -> dict[str, Any]:
-    return {"managerConfig": {"controllerManagerConfigYaml": yaml.safe_dump(controller_config(budget), sort_keys=False)}}
+def chart_values(budget: StartupBudget, device_class_mappings: Mapping[str, str] | None = None) -> dict[str, Any]:
+    config = controller_config(budget, device_class_mappings)
+    return {"managerConfig": {"controllerManagerConfigYaml": yaml.safe_dump(config, sort_keys=False)}}

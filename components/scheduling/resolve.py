@@ -23,4 +23,6 @@ def resolve(pools: tuple[GpuPool, ...], gpu: GpuValues) -> Queueing:
         )
         for p in pools
     )
-    return Queueing(cluster_queue=SERVING_QUEUE, local_queue=SERVING_QUEUE, flavors=flavors)
+    return Queueing(
+        cluster_queue=SERVING_QUEUE, local_queue=SERVING_QUEUE, flavors=flavors, device_class_mappings=gpu.device_class_mappings
+    )

@@ -40,6 +40,8 @@ class Queueing:
     cluster_queue: str
     local_queue: str
     flavors: tuple[Flavor, ...]
+    device_class_mappings: Mapping[str, str] = field(default_factory=dict)
+    """The resource name Kueue counts each DRA DeviceClass's claimed devices as, by device class (the GPU layer's)."""
 
 
 @dataclass(frozen=True)

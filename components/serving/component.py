@@ -63,9 +63,16 @@ class ModelService(pulumi.ComponentResource):
         hf_secret = namespace.hf_secret if model.hf_token else None
         # Pulumi waits as long as Kueue does for the pods to become ready (core.budget).
         waits = pulumi.CustomTimeouts(create=budget.wait, update=budget.wait)
+        # Kueue reads a DRA pod's claim template when it admits the pod: the name output makes the
+        # Deployment wait for it (kueue@v0.19.2 pkg/dra/claims.go:132-134).
+        template = (
+            KubernetesObject(f"{name}-gpu-claim", vllm.resource_claim_template(model, namespace.name), child).name
+            if model.gpu_claim
+            else None
+        )
         KubernetesObject(
             f"{name}-deployment",
-            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, budget=budget),
+            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, budget=budget, claim_template=template),
             pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
         )
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)

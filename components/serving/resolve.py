@@ -173,6 +173,7 @@ def _service(
         pool=pool.name,
         tensor_parallel=spec.gpus,
         gpu_resource=gpu.resources[pool.name].name,
+        gpu_claim=gpu.resources[pool.name].claim,
         replicas=spec.replicas.min,
         max_replicas=spec.replicas.max,
         max_model_len=max_len,

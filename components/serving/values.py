@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..catalog.sizing import Fit
 from ..core.budget import StartupBudget
 from ..core.spec import Taint
+from ..gpu.values import DeviceClaim
 
 if TYPE_CHECKING:
     import pulumi
@@ -48,6 +49,8 @@ class ModelService:
     fit: Fit
     download_gb: float
     """Size of the checkpoint the pod downloads."""
+    gpu_claim: DeviceClaim | None = None
+    """DRA pools: the pods claim their GPUs through a ResourceClaimTemplate of this, not `gpu_resource` limits."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..core.budget import StartupBudget
 from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
-from ..core.versions import APPS, CORE
+from ..core.versions import APPS, CORE, RESOURCE
 from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
 from .values import ModelService
 
@@ -23,6 +23,8 @@ POD_LABELS = {"app.kubernetes.io/name": COMPONENT}
 HOME = "/home/vllm"
 HF_TOKEN_KEY = "token"
 HF_TOKEN_DIR = "/var/run/secrets/huggingface"
+CLAIM = "gpu"
+"""The name of a DRA pod's GPU claim, and of the request in its template."""
 
 
 def args(model: ModelService) -> list[str]:
@@ -77,8 +79,28 @@ def _probe(period: int, failures: int, timeout: int) -> dict[str, Any]:
     }
 
 
-def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, budget: StartupBudget) -> dict[str, Any]:
-    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret.
+def resource_claim_template(model: ModelService, namespace: Any) -> dict[str, Any]:
+    """The ResourceClaimTemplate a DRA pool's model pods claim their GPUs from: the pool's device class
+    and CEL selector, as many devices as the model's tensor parallelism (resource.k8s.io/v1)."""
+    assert model.gpu_claim is not None
+    request = {
+        "deviceClassName": model.gpu_claim.device_class,
+        # Kueue counts only ExactCount requests (kueue@v0.19.2 pkg/dra/claims.go:56-110).
+        "allocationMode": "ExactCount",
+        "count": model.tensor_parallel,
+        "selectors": [{"cel": {"expression": model.gpu_claim.selector}}],
+    }
+    return manifest(
+        RESOURCE, "ResourceClaimTemplate", f"{model.name}-gpu", namespace, labels=labels(COMPONENT, model.name),
+        spec={"spec": {"devices": {"requests": [{"name": CLAIM, "exactly": request}]}}},
+    )
+
+
+def deployment(
+    model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, budget: StartupBudget, claim_template: Any | None = None
+) -> dict[str, Any]:
+    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret,
+    `claim_template` the ResourceClaimTemplate its pods claim GPUs from on a DRA pool.
 
     vLLM serves /health only once the weights are loaded, so the startup probe allows the whole
     load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
@@ -108,12 +130,13 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
         env.append({"name": "HF_TOKEN_PATH", "value": f"{HF_TOKEN_DIR}/{HF_TOKEN_KEY}"})
         mounts.append({"name": "hf-token", "mountPath": HF_TOKEN_DIR, "readOnly": True})
         volumes.append({"name": "hf-token", "secret": {"secretName": hf_secret, "defaultMode": 0o440}})
-    resources = {
-        "cpu": model.cpu,
-        "memory": model.memory,
-        "ephemeral-storage": model.ephemeral_storage,
-        model.gpu_resource: str(model.tensor_parallel),
-    }
+    resources = {"cpu": model.cpu, "memory": model.memory, "ephemeral-storage": model.ephemeral_storage}
+    claims: dict[str, Any] = {}
+    if model.gpu_claim is None:
+        resources[model.gpu_resource] = str(model.tensor_parallel)
+    else:
+        # The GPUs come only through the claim, which Kueue counts by its device class (scheduling.kueue).
+        claims = {"claims": [{"name": CLAIM}]}
     container = {
         "name": COMPONENT,
         "image": model.image,
@@ -122,7 +145,7 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
         "args": args(model),
         "ports": [{"name": PORT_NAME, "containerPort": PORT, "protocol": "TCP"}],
         "env": env,
-        "resources": {"requests": resources, "limits": dict(resources)},
+        "resources": {"requests": resources, "limits": dict(resources), **claims},
         "startupProbe": _probe(budget.probe_period_seconds, budget.probe_failures, 5),
         "readinessProbe": _probe(10, 3, 5),
         "livenessProbe": _probe(30, 5, 10),
@@ -151,6 +174,7 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
                     "tolerations": [t.toleration() for t in model.tolerations],
                     "containers": [container],
                     "volumes": volumes,
+                    **({"resourceClaims": [{"name": CLAIM, "resourceClaimTemplateName": claim_template}]} if model.gpu_claim else {}),
                 },
             },
         },

@@ -39,7 +39,7 @@ def resolve_platform() -> PlatformValues:
     problems = Problems()
     cluster_spec = ExistingClusterSpec(provider="existing", name="their-cluster")
     clouds = cloud.resolve(cluster_spec, POOLS, problems, default_name="their-cluster", kubernetes_version="1.34", protect=False)
-    gpus = gpu.resolve(clouds.pools)
+    gpus = gpu.resolve(clouds.cluster, clouds.pools, problems)
     served = serving.resolve(
         MODELS, {p.name: p for p in clouds.pools}, gpus, DEFAULT_PINS, problems, pool_names=POOLS, has_hf_token=False
     )

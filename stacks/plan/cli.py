@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..load import StackFileError
 
     try:
-        from . import engine, render, summary, validate
+        from . import chart_values, engine, render, summary, validate
 
         result = engine.run(_stack_path(args.stack), PROJECT_DIR, preflight=args.preflight)
     except ConfigError as e:
@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     if not args.no_validate:
         report = validate.validate_all(render.manifests(result), result.loaded.platform.pins)
+        # A value key the chart does not read fails the plan like an invalid manifest.
+        report.charts, chart_problems = chart_values.check_plan(result, validate.schemas_root() / "charts")
+        report.errors += chart_problems
         print("")
         print(report.summary())
         status = 0 if report.ok else 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from components.platform import LAYERS
+from components.catalog.gpus import DEPLOY_OPERANDS_LABEL
+from components.cloud.values import ExistingCluster, GkeCluster
+from components.platform import LAYERS, PlatformValues
 
 from .engine import Plan, Registered
 from .render import is_manifest
@@ -46,7 +48,7 @@ def summary(plan: Plan) -> str:
         price = pool.price.usd_per_hour if pool.price else None
         cost = f"${price:.2f}/h per node" + (" (estimate)" if pool.price and pool.price.estimated else "") if price else "price unknown"
         shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
-        units = f", {pool.max_units} x nvidia.com/gpu as {shared_as}" if pool.units_per_gpu > 1 else ""
+        units = f", {pool.max_units} x {platform.gpu.resources[pool.name].name} as {shared_as}" if pool.units_per_gpu > 1 else ""
         bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
@@ -69,5 +71,34 @@ def summary(plan: Plan) -> str:
         lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size{partial}"]
     else:
         lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
+    lines += gpu_notes(platform)
     lines += [f"warning: {w}" for w in plan.warnings]
     return "\n".join(lines)
+
+
+def gpu_notes(platform: PlatformValues) -> list[str]:
+    """What the plan cannot do itself: label an existing cluster's nodes, or watch GKE-served GPUs."""
+    c = platform.cluster
+    notes = []
+    if isinstance(c, ExistingCluster):
+        for pool in platform.pools:
+            # The GPU Operator picks a node's MIG layout or sharing config by these labels.
+            operator_labels = {k: v for k, v in pool.node_labels.items() if k.startswith("nvidia.com/")}
+            if operator_labels:
+                selector = ",".join(f"{k}={v}" for k, v in pool.selector.items())
+                pairs = " ".join(f"{k}={v}" for k, v in operator_labels.items())
+                notes.append(f"pool {pool.name}: label its nodes yourself: kubectl label nodes -l {selector} {pairs} --overwrite")
+    if isinstance(c, GkeCluster) and not c.managed_dcgm:
+        unwatched = [p.name for p in platform.pools if p.device_plugin == "cloud"]
+        if unwatched:
+            notes.append(
+                f"pools {', '.join(unwatched)}: no GPU metrics in Prometheus (GKE's device plugin serves MIG and shared GPUs, "
+                "so the operator's DCGM exporter does not run there); set cluster.managedDcgm: true for GKE's"
+            )
+    dark = [p.name for p in platform.pools if p.device_plugin == "operator" and p.node_labels.get(DEPLOY_OPERANDS_LABEL) == "false"]
+    if dark:
+        notes.append(
+            f"pools {', '.join(dark)}: no GPU metrics in Prometheus (DRA pools beside device-plugin pools run no operator "
+            "operands, DCGM exporter included); put every GPU pool on allocation: dra to keep them"
+        )
+    return ["", "GPU notes:", *(f"  {n}" for n in notes)] if notes else []

@@ -132,6 +132,8 @@ class Report:
     schema_dir: Path
     core: int = 0
     custom: int = 0
+    charts: int = 0
+    """Helm charts whose values were checked against their pinned defaults (`chart_values`)."""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -141,7 +143,9 @@ class Report:
     def summary(self) -> str:
         lines = [
             f"Schema validation: {self.core} core objects (kubernetes-validate, strict, Kubernetes {self.kubernetes_version}), "
-            f"{self.custom} custom resources (CRDs in {self.schema_dir}): "
+            f"{self.custom} custom resources (CRDs in {self.schema_dir})"
+            + (f", {self.charts} Helm charts' values (pinned chart defaults)" if self.charts else "")
+            + ": "
             + ("all valid" if self.ok else f"{len(self.errors)} problem(s)")
         ]
         lines += [f"  {e}" for e in self.errors]

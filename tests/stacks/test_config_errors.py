@@ -45,7 +45,7 @@ CASES = [
       "monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
     ("misspelt pool key", changed(GKE, ("nodePools.l4.gpusPerNodes", 2)),
      ["inferfleet:nodePools.l4.gpusPerNodes: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
-      "machineType, nodes, capacity, reservation, zones, mig, sharing, labels, taints, diskSizeGb, nodeSelector, node"]),
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, nodeSelector, node"]),
     ("wrong type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")),
      ["inferfleet:nodePools.l4.gpusPerNode: 'two' is not a whole number; valid: a whole number, e.g. 1"]),
     ("a taint without its effect", changed(GKE, ("nodePools.l4.taints", [{"key": "team"}])),

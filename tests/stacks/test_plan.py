@@ -12,7 +12,7 @@ import yaml
 from components.platform import LAYERS
 from stacks.plan import engine as plan
 from stacks.plan import render as output
-from stacks.plan import summary, validate
+from stacks.plan import chart_values, summary, validate
 from stacks.plan.cli import main
 from stacks.plan.schemas import FETCH_COMMAND
 
@@ -164,3 +164,8 @@ def test_an_invoke_the_plan_cannot_answer_stops_the_plan() -> None:
     with pytest.raises(plan.UnknownInvoke, match="no answer for the invoke gcp:compute/getMachineTypes:getMachineTypes"):
         mocks.call(args)
     assert mocks.call(pulumi.runtime.mocks.MockCallArgs("aws:index/getPartition:getPartition", {}, ""))[0]["partition"] == "aws"
+
+
+def test_every_chart_value_is_one_the_chart_reads(stack_plan: plan.Plan) -> None:
+    checked, problems = chart_values.check_plan(stack_plan, validate.schemas_root() / "charts")
+    assert problems == [] and checked == sum(1 for r in stack_plan.resources if r.type == summary.HELM_CHART) > 0
