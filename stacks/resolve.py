@@ -38,7 +38,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         protect=protect,
     )
     gpus = gpu.resolve(clouds.pools)
-    queueing = scheduling.resolve(clouds.pools, gpus)
+    queueing = scheduling.resolve(clouds.pools, gpus, clouds.cluster.provider)
     served = serving.resolve(
         spec.models,
         {p.name: p for p in clouds.pools},

@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     import pulumi
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
-"""The label that hands a workload to Kueue, naming its LocalQueue."""
+"""The label that hands a workload to Kueue, naming its LocalQueue (pkg/controller/constants/constants.go:23@v0.19.2)."""
+PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
+"""The label naming a workload's WorkloadPriorityClass (pkg/controller/constants/constants.go:48@v0.19.2)."""
 INFERENCE_NAMESPACE_LABEL = "inferfleet.dev/inference"
-"""Namespaces whose workloads may use the serving ClusterQueue."""
+"""Namespaces whose workloads may use the serving ClusterQueue; Kueue's webhooks manage exactly these."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class Flavor:
 
     name: str
     node_labels: Mapping[str, str]
+    node_taints: tuple[Taint, ...]
+    """Every taint the pool's nodes carry, the cloud's own included: Kueue checks pods tolerate them."""
     tolerations: tuple[Taint, ...]
     gpu_resource: str
     """The resource pods on this pool request (the GPU layer's value)."""
