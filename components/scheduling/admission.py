@@ -483,10 +483,12 @@ def _quota_at_minimum(admitted: list[tuple[Workload, _Admitted]], objs: _Objects
         if need > cap:
             out.append(Violation(f"ClusterQueue {queue}", f"A9 {flavor} {resource}", f"minimum replicas ({', '.join(who[(queue, flavor, resource)])}) "
                                  f"need {show(resource, need)} but the queue can use at most {show(resource, cap)}; valid: more quota, borrowing, or fewer minimum replicas"))
+    # Queues that each fit can still, together, need more than the cohort holds.
+    over = {(objs.cluster_queues[q].get("cohortName"), f, r) for (q, f, r), need in demand.items() if need > max_capacity(objs, q, f, r)}
     cohorts: dict[tuple[str, str, str], Fraction] = {}
     for (queue, flavor, resource), need in demand.items():
         cohort = objs.cluster_queues[queue].get("cohortName")
-        if cohort:
+        if cohort and (cohort, flavor, resource) not in over:
             cohorts[(cohort, flavor, resource)] = cohorts.get((cohort, flavor, resource), Fraction(0)) + need
     for (cohort, flavor, resource), need in sorted(cohorts.items()):
         total = sum(

@@ -55,6 +55,7 @@ class ModelService(pulumi.ComponentResource):
         namespace: InferenceNamespace,
         *,
         local_queue: str,
+        priority: str | None,
         budget: StartupBudget,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
@@ -65,7 +66,7 @@ class ModelService(pulumi.ComponentResource):
         waits = pulumi.CustomTimeouts(create=budget.wait, update=budget.wait)
         KubernetesObject(
             f"{name}-deployment",
-            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, budget=budget),
+            vllm.deployment(model, namespace=namespace.name, queue=local_queue, priority=priority, hf_secret=hf_secret, budget=budget),
             pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
         )
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
@@ -89,7 +90,8 @@ class Serving(pulumi.ComponentResource):
                 f"{name}-model-{model.name}",
                 model,
                 self.namespaces[model.namespace],
-                local_queue=args.local_queue,
+                local_queue=args.queues[model.namespace][0],
+                priority=args.queues[model.namespace][1],
                 budget=args.budget,
                 opts=child,
             )

@@ -12,7 +12,7 @@ from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
 from ..core.versions import APPS, CORE
-from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
+from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, PRIORITY_LABEL, QUEUE_LABEL
 from .values import ModelService
 
 PORT = 8000
@@ -77,8 +77,11 @@ def _probe(period: int, failures: int, timeout: int) -> dict[str, Any]:
     }
 
 
-def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, budget: StartupBudget) -> dict[str, Any]:
-    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret.
+def deployment(
+    model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, budget: StartupBudget, priority: str | None = None
+) -> dict[str, Any]:
+    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue and `priority` its
+    WorkloadPriorityClass (so inference preempts batch work), `hf_secret` the token Secret.
 
     vLLM serves /health only once the weights are loaded, so the startup probe allows the whole
     load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
@@ -135,7 +138,7 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
         "Deployment",
         model.name,
         namespace,
-        labels={**labels(COMPONENT, model.name), QUEUE_LABEL: queue},
+        labels={**labels(COMPONENT, model.name), QUEUE_LABEL: queue, **({PRIORITY_LABEL: priority} if priority else {})},
         spec={
             "replicas": model.replicas,
             "selector": {"matchLabels": selector(model.name)},

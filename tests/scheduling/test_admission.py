@@ -27,7 +27,8 @@ def cluster(base: dict[str, Any] = GKE, **changes: Any) -> dict[str, Any]:
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kueue-system"}},
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gpu-operator"}},
         *(kueue.resource_flavor(f) for f in q.flavors),
-        kueue.cluster_queue(q, [f.name for f in q.flavors]),
+        *(kueue.workload_priority_class(p) for p in q.priorities),
+        kueue.cluster_queue(q.queue("serving"), q.flavors, {f.name: f.name for f in q.flavors}),
         kueue.local_queue("serving", "inference", "serving"),
         *(vllm.deployment(m, namespace="inference", queue="serving", hf_secret=None, budget=DEFAULT_BUDGET) for m in platform.serving.models),
     ]
@@ -101,10 +102,26 @@ def test_the_cluster_queue_selects_the_namespace() -> None:
 
 def test_a_priority_label_needs_its_class() -> None:
     c = cluster()
+    kind(c, "Deployment")["metadata"]["labels"][PRIORITY_LABEL] = "gold"
+    assert run(c)[0].line() == "Deployment inference/qwen: A4 priority: WorkloadPriorityClass gold does not exist; valid: batch-training, realtime-inference"
     kind(c, "Deployment")["metadata"]["labels"][PRIORITY_LABEL] = "realtime-inference"
-    assert run(c)[0].line() == "Deployment inference/qwen: A4 priority: WorkloadPriorityClass realtime-inference does not exist; valid: none rendered"
-    c["objects"].append({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "WorkloadPriorityClass", "metadata": {"name": "realtime-inference"}, "value": 1000})
     assert run(c) == []
+
+
+def test_a_cohort_whose_queues_each_fit_but_not_together() -> None:
+    c = cluster()
+    kind(c, "Deployment")["spec"]["replicas"] = 3  # each queue may use the cohort's 4 GPUs, not both at once
+    team = copy.deepcopy(kind(c, "ClusterQueue"))
+    team["metadata"]["name"] = "team-a"
+    c["objects"] += [team, kueue.local_queue("team-a", "team-a", "team-a"), vllm.namespace("team-a")]
+    batch = copy.deepcopy(kind(c, "Deployment"))
+    batch["metadata"].update(namespace="team-a", name="batch")
+    batch["metadata"]["labels"][QUEUE_LABEL] = "team-a"
+    batch["spec"]["replicas"] = 2
+    c["objects"].append(batch)
+    assert "Cohort inferfleet: A9 l4 nvidia.com/gpu: the queues' minimum replicas need 5 but the cohort's nominal quota is 4" in [
+        v.line().split(";")[0] for v in run(c)
+    ]
 
 
 def test_a_flavor_whose_taints_the_pod_does_not_tolerate_or_whose_labels_clash() -> None:
