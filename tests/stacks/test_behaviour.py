@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from components.scheduling import admission
+from components.scheduling.nodes import node_group
 from stacks.plan import behaviour
 from stacks.plan import engine as plan
+from stacks.plan import render as output
+from stacks.plan import validate
 from stacks.plan.cli import main
 
 from ..conftest import GKE, PROJECT, config, write_stack
@@ -44,3 +49,44 @@ def test_a_pod_no_node_can_hold_fails_the_plan_with_one_line(tmp_path: Path, cap
     ) in printed
     fixed = config(SMALL_DISK, nodePools={"a100": {**SMALL_DISK["nodePools"]["a100"], "diskSizeGb": 291}})
     assert main(["plan", str(write_stack(tmp_path, fixed))]) == 0
+
+
+BATCH = PROJECT / "examples" / "Pulumi.batch.yaml"
+JOB = PROJECT / "examples" / "training-job.yaml"
+
+
+def test_the_example_job_is_admitted_on_the_training_queue_and_placed_on_the_a100s() -> None:
+    p = plan.run(BATCH, PROJECT)
+    objects = output.manifests(p)
+    kinds = [(o["kind"], o["metadata"]["name"]) for o in objects]
+    assert {("ClusterQueue", n) for n in ("serving", "training", "team-a")} <= set(kinds)
+    job = yaml.safe_load(JOB.read_text())
+    nodes = [node_group(pool, "gke", "nvidia.com/gpu") for pool in p.loaded.platform.pools]
+    assert admission.check([*objects, job], behaviour.kueue_config(p), nodes, "gke") == []
+    # Its queue decides where it may run: the serving queue has no LocalQueue in the training namespace.
+    job["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] = "serving"
+    assert [v.rule for v in admission.check([*objects, job], behaviour.kueue_config(p), nodes, "gke")] == ["A2 queue"]
+    assert validate.validate_core(job, p.loaded.platform.pins.kubernetes) == []
+
+
+def quotas(p: plan.Plan) -> dict[tuple[str, str], dict[str, object]]:
+    return {
+        (o["metadata"]["name"], f["name"]): {r["name"]: r["nominalQuota"] for r in f["resources"]}
+        for o in output.manifests(p) if o["kind"] == "ClusterQueue"
+        for f in o["spec"]["resourceGroups"][0]["flavors"]
+    }
+
+
+def test_growing_a_pool_changes_its_flavor_quotas_and_nothing_unrelated(plan_of) -> None:
+    values = yaml.safe_load(BATCH.read_text())["config"]
+    values = {k.removeprefix("inferfleet:"): v for k, v in values.items()}
+    before = plan_of(values)
+    values["nodePools"]["a100"]["nodes"]["max"] = 3
+    after = plan_of(values)
+    changed = {r.name.removeprefix("inferfleet-test-") for r in after.resources
+               for old in [next(b for b in before.resources if b.urn == r.urn)] if old.inputs != r.inputs}
+    # The pool itself, and the two queues with a share of it; not the l4 pool, team-a, flavors or models.
+    assert changed == {"cloud-a100", "scheduling-cluster-queue", "scheduling-queue-training"}
+    was, now = quotas(before), quotas(after)
+    assert {k for k in now if now[k] != was[k]} == {("serving", "a100"), ("training", "a100")}
+    assert now["training", "a100"]["nvidia.com/gpu"] == 12 and now["serving", "a100"]["nvidia.com/gpu"] == 12  # 50% of 24
