@@ -307,6 +307,7 @@ def check(
     objs = _collect(manifests)
     out: list[Violation] = []
     out += _config_rules(config, objs)
+    out += _queue_webhook_rules(objs)
     selector = config.get("managedJobsNamespaceSelector", _DEFAULT_MANAGED)
     admitted: list[tuple[Workload, _Admitted]] = []
     for w in workloads(manifests):
@@ -360,6 +361,41 @@ def _config_rules(config: Mapping[str, Any], objs: _Objects) -> list[Violation]:
         # Without `pod` listed the chart renders the pod webhook with failurePolicy Ignore (manifests.yaml:314-319),
         # so pods are created ungated whenever Kueue is down.
         out.append(Violation(CONFIG, "W3 frameworks", "deployment/statefulset/leaderworkerset pods are managed through the pod integration; valid: list pod in integrations.frameworks"))
+    return out
+
+
+def _queue_webhook_rules(objs: _Objects) -> list[Violation]:
+    """K1-K4: what Kueue's ClusterQueue webhook rejects beyond the CRD schema and its CEL rules
+    (pkg/webhooks/clusterqueue_webhook.go@v0.19.2 validateResourceGroups, validateFlavorQuotas,
+    validateResourceQuantity, validateLimit, validateLendingLimit)."""
+    out = []
+    for name, spec in sorted(objs.cluster_queues.items()):
+        ref = f"ClusterQueue {name}"
+        seen_resources: set[str] = set()
+        seen_flavors: set[str] = set()
+        for group in spec.get("resourceGroups") or ():
+            covered = list(group.get("coveredResources") or ())
+            for r in covered:
+                if r in seen_resources:
+                    out.append(Violation(ref, "K1 groups", f"resource {r} is covered by two resource groups; valid: each resource in one group"))
+                seen_resources.add(r)
+            for f in group.get("flavors") or ():
+                if f["name"] in seen_flavors:
+                    out.append(Violation(ref, "K1 groups", f"flavor {f['name']} is in two resource groups; valid: each flavor in one group"))
+                seen_flavors.add(f["name"])
+                names = [r["name"] for r in f.get("resources") or ()]
+                if names[: len(covered)] != covered[: len(names)]:
+                    out.append(Violation(ref, "K2 order", f"flavor {f['name']} lists {', '.join(names)}; valid: the coveredResources order {', '.join(covered)}"))
+                for r in f.get("resources") or ():
+                    where = f"{f['name']} {r['name']}"
+                    for key in ("nominalQuota", "borrowingLimit", "lendingLimit"):
+                        if r.get(key) is not None and quantity(r[key]) < 0:
+                            out.append(Violation(ref, "K3 quantity", f"{where} {key} {r[key]} is negative; valid: 0 or more"))
+                    if r.get("lendingLimit") is not None:
+                        if not spec.get("cohortName"):
+                            out.append(Violation(ref, "K4 lendingLimit", f"{where}: lendingLimit must be nil when cohort is empty; valid: set cohortName or remove it"))
+                        elif quantity(r["lendingLimit"]) > quantity(r["nominalQuota"]):
+                            out.append(Violation(ref, "K4 lendingLimit", f"{where}: lendingLimit {r['lendingLimit']} must be less than or equal to the nominalQuota {r['nominalQuota']}"))
     return out
 
 

@@ -283,3 +283,35 @@ def test_the_check_does_not_mutate_its_input() -> None:
     before = copy.deepcopy(c["objects"])
     run(c)
     assert c["objects"] == before
+
+
+def _break(change) -> list[str]:
+    c = cluster()
+    change(kind(c, "ClusterQueue")["spec"])
+    return [v.line() for v in run(c) if v.rule.startswith("K")]
+
+
+def test_what_the_cluster_queue_webhook_rejects() -> None:
+    def reorder(spec: dict[str, Any]) -> None:
+        spec["resourceGroups"][0]["flavors"][0]["resources"].reverse()
+
+    def two_groups(spec: dict[str, Any]) -> None:
+        spec["resourceGroups"].append(copy.deepcopy(spec["resourceGroups"][0]))
+
+    def resources(spec: dict[str, Any]) -> list[dict[str, Any]]:
+        return spec["resourceGroups"][0]["flavors"][0]["resources"]
+
+    assert _break(lambda s: None) == []
+    assert _break(reorder) == [
+        "ClusterQueue serving: K2 order: flavor l4 lists nvidia.com/gpu, memory, cpu; valid: the coveredResources order cpu, memory, nvidia.com/gpu"
+    ]
+    assert [line.split(": ")[1] for line in _break(two_groups)] == ["K1 groups"] * 4
+    assert _break(lambda s: resources(s)[0].update(nominalQuota="-1")) == [
+        "ClusterQueue serving: K3 quantity: l4 cpu nominalQuota -1 is negative; valid: 0 or more"
+    ]
+    assert _break(lambda s: resources(s)[2].update(lendingLimit=3)) == [
+        "ClusterQueue serving: K4 lendingLimit: l4 nvidia.com/gpu: lendingLimit 3 must be less than or equal to the nominalQuota 2"
+    ]
+    assert _break(lambda s: (s.pop("cohortName"), resources(s)[2].update(lendingLimit=1))) == [
+        "ClusterQueue serving: K4 lendingLimit: l4 nvidia.com/gpu: lendingLimit must be nil when cohort is empty; valid: set cohortName or remove it"
+    ]

@@ -12,7 +12,7 @@ from components.scheduling.nodes import node_group
 from stacks.plan import behaviour
 from stacks.plan import engine as plan
 from stacks.plan import render as output
-from stacks.plan import validate
+from stacks.plan import summary, validate
 from stacks.plan.cli import main
 
 from ..conftest import GKE, PROJECT, config, write_stack
@@ -90,3 +90,10 @@ def test_growing_a_pool_changes_its_flavor_quotas_and_nothing_unrelated(plan_of)
     was, now = quotas(before), quotas(after)
     assert {k for k in now if now[k] != was[k]} == {("serving", "a100"), ("training", "a100")}
     assert now["training", "a100"]["nvidia.com/gpu"] == 12 and now["serving", "a100"]["nvidia.com/gpu"] == 12  # 50% of 24
+
+
+def test_the_summary_shows_each_queues_split() -> None:
+    text = summary.summary(plan.run(BATCH, PROJECT))
+    assert "Queues (Kueue ClusterQueues, cohort inferfleet):" in text
+    assert "  training     a100 8 units (96 CPU, 1360 GiB); namespaces training; priority batch-training" in text
+    assert "  team-a       l4 0 units (0 CPU, 0 GiB), borrows <= 2; namespaces team-a; priority none" in text
