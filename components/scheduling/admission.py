@@ -310,6 +310,7 @@ def check(
     out += _queue_webhook_rules(objs)
     selector = config.get("managedJobsNamespaceSelector", _DEFAULT_MANAGED)
     admitted: list[tuple[Workload, _Admitted]] = []
+    placed: list[tuple[Workload, NodeGroup, dict[str, Fraction]]] = []
     for w in workloads(manifests):
         effective = dict(w.pod)
         if QUEUE_LABEL in w.labels:
@@ -323,9 +324,12 @@ def check(
                     continue  # never admitted, its pods stay gated: placement is moot
                 admitted.append((w, result))
                 effective = _with_flavors(w.pod, [objs.flavors[f] for f in result.flavors])
-        _place(w, effective, nodes, provider, out)
+        group = _place(w, effective, nodes, provider, out)
+        if group is not None:
+            placed.append((w, group, pod_requests(effective)))
         _clocks(w, config, out)
     out += _quota_at_minimum(admitted, objs)
+    out += _pool_at_minimum(placed)
     return sorted(set(out))
 
 
@@ -538,15 +542,16 @@ def _quota_at_minimum(admitted: list[tuple[Workload, _Admitted]], objs: _Objects
     return out
 
 
-def _place(w: Workload, pod: Mapping[str, Any], nodes: Sequence[NodeGroup], provider: str, out: list[Violation]) -> None:
-    """P2-P4: some pool's nodes carry the pod's selector, their taints are tolerated and one node holds the pod."""
+def _place(w: Workload, pod: Mapping[str, Any], nodes: Sequence[NodeGroup], provider: str, out: list[Violation]) -> NodeGroup | None:
+    """P2-P4: some pool's nodes carry the pod's selector, their taints are tolerated and one node
+    holds the pod; the first such pool, or None."""
     selector = pod.get("nodeSelector") or {}
     requests = pod_requests(pod)
     matching = [n for n in nodes if all(n.labels.get(k) == v for k, v in selector.items())]
     if not matching:
         shown = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
         out.append(Violation(w.ref, "P2 selector", f"no pool's nodes carry {shown}; valid: the labels of one of {', '.join(n.name for n in nodes) or 'no pool'}"))
-        return
+        return None
     tolerations = list(pod.get("tolerations") or [])
     if provider == "gke" and any(k == g.gpu_resource for k in requests for g in matching):
         # GKE's ExtendedResourceToleration admission plugin tolerates the GPU taint for pods that request GPUs.
@@ -562,9 +567,10 @@ def _place(w: Workload, pod: Mapping[str, Any], nodes: Sequence[NodeGroup], prov
         else:
             _fits(w, requests, group, found)
         if not found:
-            return
+            return group
         failures.append(found)
     out.extend(v for found in failures for v in found)
+    return None
 
 
 def _fits(w: Workload, requests: Mapping[str, Fraction], group: NodeGroup, out: list[Violation]) -> None:
@@ -592,6 +598,31 @@ def _fits(w: Workload, requests: Mapping[str, Fraction], group: NodeGroup, out: 
     if per_node is not None and w.pods > per_node * group.max_nodes:
         out.append(Violation(w.ref, "P4 packing", f"{w.pods} minimum pods at {per_node} per node need {math.ceil(w.pods / per_node)} nodes "
                              f"but pool {group.name} has at most {group.max_nodes}; valid: nodes.max >= {math.ceil(w.pods / per_node)}"))
+
+
+def _node_amounts(group: NodeGroup) -> dict[str, Fraction]:
+    alloc = group.allocatable
+    out = {"cpu": Fraction(alloc.cpu_m, 1000), "memory": Fraction(alloc.memory_bytes), group.gpu_resource: Fraction(alloc.gpu_units)}
+    if alloc.ephemeral_bytes is not None:
+        out["ephemeral-storage"] = Fraction(alloc.ephemeral_bytes)
+    return out
+
+
+def _pool_at_minimum(placed: list[tuple[Workload, NodeGroup, dict[str, Fraction]]]) -> list[Violation]:
+    """P5: the minimum pods of every workload on a pool fit its nodes together (a necessary condition:
+    per resource, their sum is at most the pool's allocatable at its largest)."""
+    out = []
+    for name in sorted({g.name for _, g, _ in placed}):
+        on = [(w, g, r) for w, g, r in placed if g.name == name]
+        group = on[0][1]
+        for resource, per_node in sorted(_node_amounts(group).items()):
+            need = sum((w.pods * r.get(resource, Fraction(0)) for w, _, r in on), Fraction(0))
+            have = per_node * group.max_nodes
+            if len(on) > 1 and need > have:
+                listing = ", ".join(f"{w.namespace}/{w.name} {w.pods} x {show(resource, r.get(resource, 0))}" for w, _, r in on)
+                out.append(Violation(f"Pool {name}", f"P5 {resource}", f"the minimum pods placed here ({listing}) need {show(resource, need)} "
+                                     f"but {group.max_nodes} node(s) allocate {show(resource, have)}; valid: nodes.max >= {math.ceil(need / per_node)}"))
+    return out
 
 
 def _clocks(w: Workload, config: Mapping[str, Any], out: list[Violation]) -> None:

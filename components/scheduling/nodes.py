@@ -146,8 +146,8 @@ GKE_GPU_TAINT = Taint(key=NVIDIA_GPU, value="present", effect="NoSchedule")
 
 
 def node_taints(pool: GpuPool, provider: Literal["gke", "eks", "existing"]) -> tuple[Taint, ...]:
-    """Every taint a node of the pool carries: inferfleet's, and the cloud's own."""
-    return pool.taints + ((GKE_GPU_TAINT,) if provider == "gke" else ())
+    """Every taint a node of the pool carries: inferfleet's, and the cloud's own (once, if inferfleet also sets it)."""
+    return pool.taints + ((GKE_GPU_TAINT,) if provider == "gke" and GKE_GPU_TAINT not in pool.taints else ())
 
 
 def node_group(pool: GpuPool, provider: Literal["gke", "eks", "existing"], gpu_resource: str) -> NodeGroup:

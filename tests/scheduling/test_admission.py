@@ -315,3 +315,18 @@ def test_what_the_cluster_queue_webhook_rejects() -> None:
     assert _break(lambda s: (s.pop("cohortName"), resources(s)[2].update(lendingLimit=1))) == [
         "ClusterQueue serving: K4 lendingLimit: l4 nvidia.com/gpu: lendingLimit must be nil when cohort is empty; valid: set cohortName or remove it"
     ]
+
+
+def test_the_minimum_pods_of_several_workloads_fit_the_pool_together() -> None:
+    c = cluster()
+    other = copy.deepcopy(kind(c, "Deployment"))
+    other["metadata"]["name"] = "other"
+    del other["metadata"]["labels"][QUEUE_LABEL]  # unqueued: only placement applies
+    other["spec"]["replicas"] = 2
+    c["objects"].append(other)
+    lines = [v.line() for v in run(c) if v.rule.startswith("P5")]
+    assert lines[0] == (
+        "Pool l4: P5 cpu: the minimum pods placed here (inference/qwen 1 x 6, inference/other 2 x 6) need 18 but 2 node(s) allocate 15820m; "
+        "valid: nodes.max >= 3"
+    )
+    assert [line.split(": ")[1] for line in lines] == ["P5 cpu", "P5 memory", "P5 nvidia.com/gpu"]

@@ -18,6 +18,8 @@ def test_gke_reserves_as_its_node_sizing_page_shows() -> None:
     assert round(ephemeral_bytes("gke", 200) / GIB, 1) == 97.4
     group = node_group(pool, "gke", "nvidia.com/gpu")
     assert GKE_GPU_TAINT in group.taints and group.labels["inferfleet.dev/node-pool"] == "l4"
+    # GKE's own taint is counted once, whether or not the cloud layer also sets it explicitly.
+    assert node_group(replace(pool, taints=(GKE_GPU_TAINT,)), "gke", "nvidia.com/gpu").taints == (GKE_GPU_TAINT,)
     assert group.disk_for(150 * GIB) == 287 and ephemeral_bytes("gke", 286) < 150 * GIB <= ephemeral_bytes("gke", 287)
 
 
