@@ -77,3 +77,11 @@ def test_defaults_are_applied_before_the_rules() -> None:
 
 def test_other_groups_are_not_evaluated() -> None:
     assert "kueue.x-k8s.io" in cel.GROUPS and cel.rule_errors({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway"}, crds()) == []
+
+
+def test_without_cel_python_the_plan_fails_and_says_what_to_install(monkeypatch) -> None:
+    def missing() -> None:
+        raise ImportError("No module named 'celpy'")
+
+    monkeypatch.setattr(cel, "_celpy", missing)
+    assert cel.rule_errors(flavor(), crds()) == [cel.MISSING]
