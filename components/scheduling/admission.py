@@ -7,8 +7,9 @@ the research brief (A admission, P placement, W webhook scope, T clocks). A fail
 workload, the rule and the numbers, one line each.
 
 Not modelled: node affinity in flavor matching (nodeSelector only), LimitRanges and
-RuntimeClass overhead (the platform renders none), LeaderWorkerSets (none rendered yet),
-hierarchical cohorts (a Cohort's parent), and DaemonSet requests on each node.
+RuntimeClass overhead (the platform renders none), a LeaderWorkerSet group's PodSets admitted
+as one (each is checked as its own workload), hierarchical cohorts (a Cohort's parent), and
+DaemonSet requests on each node.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ class Workload:
 
 
 def workloads(manifests: Iterable[Mapping[str, Any]]) -> list[Workload]:
-    """Every pod-creating object: Deployments, StatefulSets, Jobs and bare Pods."""
+    """Every pod-creating object: Deployments, StatefulSets, LeaderWorkerSets, Jobs and bare Pods."""
     out = []
     for obj in manifests:
         kind, meta, spec = obj.get("kind"), obj.get("metadata") or {}, obj.get("spec") or {}
@@ -169,6 +170,17 @@ def workloads(manifests: Iterable[Mapping[str, Any]]) -> list[Workload]:
             out.append(Workload(kind, ns, name, labels, spec["template"]["spec"], int(spec.get("parallelism", 1))))
         elif kind == "Pod":
             out.append(Workload(kind, ns, name, labels, spec, 1))
+        elif kind == "LeaderWorkerSet":
+            # One Workload per group: PodSets leader (1) and worker (size - 1), or main (size) without a
+            # leader template (pkg/controller/jobs/leaderworkerset/leaderworkerset_reconciler.go:400-431).
+            template = spec["leaderWorkerTemplate"]
+            size, groups = int(template.get("size", 1)), int(spec.get("replicas", 1))
+            leader = template.get("leaderTemplate")
+            if leader is not None:
+                out.append(Workload(kind, ns, f"{name} leader", labels, leader["spec"], groups))
+            workers = groups * (size - 1 if leader is not None else size)
+            if workers:
+                out.append(Workload(kind, ns, f"{name} worker" if leader is not None else name, labels, template["workerTemplate"]["spec"], workers))
     return out
 
 

@@ -330,3 +330,18 @@ def test_the_minimum_pods_of_several_workloads_fit_the_pool_together() -> None:
         "valid: nodes.max >= 3"
     )
     assert [line.split(": ")[1] for line in lines] == ["P5 cpu", "P5 memory", "P5 nvidia.com/gpu"]
+
+
+def test_a_leader_worker_set_is_checked_per_pod_set() -> None:
+    c = cluster()
+    dep = kind(c, "Deployment")
+    template = {"metadata": {}, "spec": copy.deepcopy(pod(c))}
+    lws = {
+        "apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet",
+        "metadata": {"name": "big", "namespace": "inference", "labels": {QUEUE_LABEL: "serving"}},
+        "spec": {"replicas": 1, "leaderWorkerTemplate": {"size": 3, "leaderTemplate": template, "workerTemplate": template}},
+    }
+    c["objects"] = [o for o in c["objects"] if o is not dep] + [lws]
+    assert [(w.name, w.pods) for w in admission.workloads(c["objects"])] == [("big leader", 1), ("big worker", 2)]
+    # 3 pods of one L4 each on a pool of at most 2 single-GPU nodes: the queue and the pool say so.
+    assert {v.rule for v in run(c)} >= {"A9 l4 nvidia.com/gpu", "P5 nvidia.com/gpu"}
