@@ -16,6 +16,10 @@ QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 """The label that hands a workload to Kueue, naming its LocalQueue (pkg/controller/constants/constants.go:23@v0.19.2)."""
 PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
 """The label naming a workload's WorkloadPriorityClass (pkg/controller/constants/constants.go:48@v0.19.2)."""
+FIXED_WHILE_RUNNING = (f'metadata.labels["{QUEUE_LABEL}"]', f'metadata.labels["{PRIORITY_LABEL}"]')
+"""Labels Kueue's Deployment webhook will not change on a Deployment with ready pods: the queue, and
+a priority class added or removed (deployment_webhook.go ValidateUpdate, jobframework/validation.go
+ValidateUpdateForWorkloadPriorityClassName@v0.19.2); changing them means replacing the Deployment."""
 INFERENCE_NAMESPACE_LABEL = "inferfleet.dev/inference"
 """On every namespace that holds a LocalQueue (inference and batch alike): the ClusterQueues select
 their namespaces by it, and Kueue's webhooks manage exactly these namespaces."""

@@ -8,6 +8,7 @@ import pulumi
 
 from ..core.budget import StartupBudget
 from ..core.kube import KubernetesObject
+from ..scheduling.values import FIXED_WHILE_RUNNING
 from . import vllm
 from .values import ModelService as ModelServiceValues
 from .values import Namespace, ServingArgs
@@ -67,7 +68,10 @@ class ModelService(pulumi.ComponentResource):
         KubernetesObject(
             f"{name}-deployment",
             vllm.deployment(model, namespace=namespace.name, queue=local_queue, priority=priority, hf_secret=hf_secret, budget=budget),
-            pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
+            # Kueue rejects a queue or priority change on a running Deployment: replace it instead.
+            pulumi.ResourceOptions(
+                parent=self, custom_timeouts=waits, replace_on_changes=list(FIXED_WHILE_RUNNING), delete_before_replace=True
+            ),
         )
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
         self.service = service.name

@@ -97,3 +97,19 @@ def test_the_summary_shows_each_queues_split() -> None:
     assert "Queues (Kueue ClusterQueues, cohort inferfleet):" in text
     assert "  training     a100 8 units (96 CPU, 1360 GiB); namespaces training; priority batch-training" in text
     assert "  team-a       l4 0 units (0 CPU, 0 GiB), borrows <= 2; namespaces team-a; priority none" in text
+
+
+def test_a_model_moved_to_another_queue_or_priority_is_replaced(monkeypatch, plan_of) -> None:
+    """Kueue's webhook rejects those label changes on a running Deployment, so Pulumi must replace it."""
+    options: dict[str, tuple[list[str], bool]] = {}
+
+    class Recording(plan.PlanMonitor):
+        def RegisterResource(self, request):  # type: ignore[no-untyped-def]
+            options[request.name] = (list(request.replaceOnChanges), bool(request.deleteBeforeReplace))
+            return super().RegisterResource(request)
+
+    monkeypatch.setattr(plan, "PlanMonitor", Recording)
+    plan_of(GKE)
+    assert options["inferfleet-test-serving-model-qwen-deployment"] == (
+        ['metadata.labels["kueue.x-k8s.io/queue-name"]', 'metadata.labels["kueue.x-k8s.io/priority-class"]'], True
+    )
