@@ -97,14 +97,18 @@ class InferencePlatform(pulumi.ComponentResource):
             ServingArgs(
                 namespaces=platform.serving.namespaces,
                 models=platform.serving.models,
-                local_queue=platform.queueing.local_queue,
+                queues=platform.queueing.workload_queues(),
                 budget=platform.budget,
                 hf_token=secrets.hf_token,
             ),
             on_cluster,
         )
         namespaces = {key: ns.name for key, ns in serving.namespaces.items()}
-        Kueue(f"{name}-scheduling", KueueArgs(platform.queueing, charts.kueue, platform.budget, namespaces), on_cluster)
+        Kueue(
+            f"{name}-scheduling",
+            KueueArgs(platform.queueing, charts.kueue, platform.budget, namespaces, monitoring=platform.monitoring.enabled),
+            on_cluster,
+        )
         scrapers: tuple[Peer, ...] = ()
         if platform.monitoring.enabled:
             monitoring = Monitoring(

@@ -38,7 +38,16 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         protect=protect,
     )
     gpus = gpu.resolve(clouds.cluster, clouds.pools, problems)
-    queueing = scheduling.resolve(clouds.pools, gpus)
+    queueing = scheduling.resolve(
+        spec.scheduling,
+        clouds.pools,
+        gpus,
+        clouds.cluster.provider,
+        problems,
+        model_namespaces=[m.namespace for m in spec.models.values()],
+        reserved_namespaces=[spec.monitoring.namespace],
+        pool_names=spec.node_pools,
+    )
     served = serving.resolve(
         spec.models,
         {p.name: p for p in clouds.pools},
@@ -48,6 +57,12 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         pool_names=spec.node_pools,
         reserved_namespaces=[spec.monitoring.namespace],
         has_hf_token=spec.hf_token is not None,
+    )
+    scheduling.check_models(
+        queueing,
+        {p.name: p for p in clouds.pools},
+        [scheduling.ModelDemand(m.name, m.namespace, m.pool, m.tensor_parallel, m.replicas) for m in served.models],
+        problems,
     )
     problems.extend(environment_problems(spec))
     problems.raise_if_any()

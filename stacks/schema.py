@@ -14,6 +14,7 @@ from components.cloud.spec import ClusterSpec, NodePool
 from components.core.spec import Name, SpecModel
 from components.core.versions import pin_fields
 from components.monitoring.spec import MonitoringSpec
+from components.scheduling.spec import SchedulingSpec
 from components.serving.spec import ModelSpec
 
 def _pin_type(check: Any) -> Any:
@@ -37,6 +38,7 @@ class StackSpec(SpecModel):
     cluster: ClusterSpec = Field(..., description="The cluster: provider gke, eks or existing, and its settings.")
     node_pools: dict[Name, NodePool] = Field(..., min_length=1, description="GPU node pools by name.")
     models: dict[Name, ModelSpec] = Field(default_factory=dict, description="vLLM model services by name.")
+    scheduling: SchedulingSpec = Field(SchedulingSpec(), description="Kueue queues, their shares of the pools, and priorities.")
     monitoring: MonitoringSpec = Field(MonitoringSpec(), description="Prometheus monitoring.")
     versions: Versions = Field(Versions(), description="Overrides of the pinned versions, e.g. {vllm: v0.33.0}.")
     hf_token: SecretStr | None = Field(None, description="Hugging Face token (a secret) for gated models.")

@@ -8,6 +8,7 @@ import pulumi
 
 from ..core.budget import StartupBudget
 from ..core.kube import KubernetesObject
+from ..scheduling.values import FIXED_WHILE_RUNNING
 from . import vllm
 from .values import ModelService as ModelServiceValues
 from .values import Namespace, ServingArgs
@@ -55,6 +56,7 @@ class ModelService(pulumi.ComponentResource):
         namespace: InferenceNamespace,
         *,
         local_queue: str,
+        priority: str | None,
         budget: StartupBudget,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
@@ -72,8 +74,19 @@ class ModelService(pulumi.ComponentResource):
         )
         KubernetesObject(
             f"{name}-deployment",
-            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, budget=budget, claim_template=template),
-            pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
+            vllm.deployment(
+                model,
+                namespace=namespace.name,
+                queue=local_queue,
+                priority=priority,
+                hf_secret=hf_secret,
+                budget=budget,
+                claim_template=template,
+            ),
+            # Kueue rejects a queue or priority change on a running Deployment: replace it instead.
+            pulumi.ResourceOptions(
+                parent=self, custom_timeouts=waits, replace_on_changes=list(FIXED_WHILE_RUNNING), delete_before_replace=True
+            ),
         )
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
         self.service = service.name
@@ -96,7 +109,8 @@ class Serving(pulumi.ComponentResource):
                 f"{name}-model-{model.name}",
                 model,
                 self.namespaces[model.namespace],
-                local_queue=args.local_queue,
+                local_queue=args.queues[model.namespace][0],
+                priority=args.queues[model.namespace][1],
                 budget=args.budget,
                 opts=child,
             )

@@ -73,8 +73,8 @@ class ServingArgs:
 
     namespaces: tuple[Namespace, ...]
     models: tuple[ModelService, ...]
-    local_queue: str
-    """The LocalQueue (in every inference namespace) model workloads are queued in."""
+    queues: Mapping[str, tuple[str, str | None]]
+    """By namespace: the Kueue LocalQueue and priority class its models are labelled with (the scheduling layer's)."""
     budget: StartupBudget
     hf_token: "pulumi.Input[str] | None" = None
     """Pass a Pulumi secret; required when a namespace has `hf_token`."""

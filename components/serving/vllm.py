@@ -12,7 +12,7 @@ from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
 from ..core.versions import APPS, CORE, RESOURCE
-from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
+from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, PRIORITY_LABEL, QUEUE_LABEL
 from .values import ModelService
 
 PORT = 8000
@@ -97,9 +97,17 @@ def resource_claim_template(model: ModelService, namespace: Any) -> dict[str, An
 
 
 def deployment(
-    model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, budget: StartupBudget, claim_template: Any | None = None
+    model: ModelService,
+    *,
+    namespace: Any,
+    queue: Any,
+    hf_secret: Any | None,
+    budget: StartupBudget,
+    priority: str | None = None,
+    claim_template: Any | None = None,
 ) -> dict[str, Any]:
-    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret,
+    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue and `priority` its
+    WorkloadPriorityClass (so inference preempts batch work), `hf_secret` the token Secret,
     `claim_template` the ResourceClaimTemplate its pods claim GPUs from on a DRA pool.
 
     vLLM serves /health only once the weights are loaded, so the startup probe allows the whole
@@ -158,7 +166,7 @@ def deployment(
         "Deployment",
         model.name,
         namespace,
-        labels={**labels(COMPONENT, model.name), QUEUE_LABEL: queue},
+        labels={**labels(COMPONENT, model.name), QUEUE_LABEL: queue, **({PRIORITY_LABEL: priority} if priority else {})},
         spec={
             "replicas": model.replicas,
             "selector": {"matchLabels": selector(model.name)},

@@ -1,9 +1,10 @@
 """An example consumer: a Pulumi project of its own that uses inferfleet as a library.
 
-It installs the package (`pip install git+https://…/inferfleet` or a path) and uses:
-- one layer on its own: Kueue with a flavor per GPU pool, on a cluster it already has;
-- the whole InferencePlatform on that cluster, resolved by the library's own layer resolvers
-  (no `stacks/`, no Pulumi config): specs in, values out, components registered.
+It installs the package (`pip install git+https://…/inferfleet` or a path) and uses, on two
+clusters it already has (the secrets `queuesKubeconfig` and `kubeconfig`):
+- one layer on its own: Kueue with a flavor per GPU pool and the serving queue;
+- the whole InferencePlatform, resolved by the library's own layer resolvers (no `stacks/`, no
+  inferfleet stack file): specs in, values out, components registered.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from inferfleet.monitoring import resolve as monitoring
 from inferfleet.monitoring.spec import MonitoringSpec
 from inferfleet.scheduling import resolve as scheduling
 from inferfleet.scheduling.component import Kueue
+from inferfleet.scheduling.spec import SchedulingSpec
 from inferfleet.scheduling.values import KueueArgs
 from inferfleet.serving import resolve as serving
 from inferfleet.serving.spec import ModelSpec
@@ -43,6 +45,7 @@ def resolve_platform() -> PlatformValues:
     served = serving.resolve(
         MODELS, {p.name: p for p in clouds.pools}, gpus, DEFAULT_PINS, problems, pool_names=POOLS, has_hf_token=False
     )
+    queueing = scheduling.resolve(SchedulingSpec(), clouds.pools, gpus, "existing", problems, model_namespaces=["inference"])
     problems.raise_if_any()
     return PlatformValues(
         name="consumer",
@@ -51,7 +54,7 @@ def resolve_platform() -> PlatformValues:
         cluster=clouds.cluster,
         pools=clouds.pools,
         gpu=gpus,
-        queueing=scheduling.resolve(clouds.pools, gpus),
+        queueing=queueing,
         serving=served,
         monitoring=monitoring.resolve(MonitoringSpec(enabled=False)),
     )
@@ -59,17 +62,19 @@ def resolve_platform() -> PlatformValues:
 
 def main() -> None:
     platform = resolve_platform()
-    kubeconfig = pulumi.Config().get_secret("kubeconfig") or pulumi.Output.secret("apiVersion: v1\nkind: Config\n")
+    config = pulumi.Config()
+    empty = "apiVersion: v1\nkind: Config\n"  # lets the example run under mocks without config
 
     # One layer alone, on a provider this project already has.
-    theirs = k8s.Provider("their-cluster", kubeconfig=kubeconfig)
+    theirs = k8s.Provider("their-cluster", kubeconfig=config.get_secret("queuesKubeconfig") or pulumi.Output.secret(empty))
     queues = Kueue(
         "queues",
         KueueArgs(platform.queueing, DEFAULT_PINS.charts().kueue, DEFAULT_BUDGET),
         pulumi.ResourceOptions(providers={"kubernetes": theirs}),
     )
-    pulumi.export("clusterQueue", queues.cluster_queue)
+    pulumi.export("clusterQueues", queues.cluster_queues)
 
-    # The whole platform, on the same existing cluster.
+    # The whole platform, on the other cluster.
+    kubeconfig = config.get_secret("kubeconfig") or pulumi.Output.secret(empty)
     deployed = InferencePlatform("platform", PlatformArgs(platform, Secrets(kubeconfig=kubeconfig)))
     pulumi.export("endpoint", deployed.cluster.endpoint)

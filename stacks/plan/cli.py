@@ -1,6 +1,7 @@
 """`python -m stacks plan <stack | path> [--out DIR]`: the offline plan of a stack.
 
-Exit status: 0 planned, 2 invalid configuration (problems on stderr), 1 anything else.
+Exit status: 0 planned, 2 invalid configuration (problems on stderr), 1 anything else (an invalid
+manifest, or a workload Kueue would not admit or no pool could hold: one line each on stdout).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     plan_cmd = commands.add_parser("plan", help="render what `pulumi up` would send, without a cloud")
     plan_cmd.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml) or a stack file path")
     plan_cmd.add_argument("--out", type=Path, help="write plan.json and manifests/ here")
-    plan_cmd.add_argument("--no-validate", action="store_true", help="skip schema validation of the manifests")
+    plan_cmd.add_argument("--no-validate", action="store_true", help="skip schema validation and the behaviour check of the manifests")
     plan_cmd.add_argument("--preflight", action="store_true", help="ask the cloud about capacity (needs credentials)")
     commands.add_parser("schemas", help="download the pinned CRDs and chart values: schemas fetch | schemas lock --from DIR")
     args = parser.parse_args(argv)
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..load import StackFileError
 
     try:
-        from . import chart_values, engine, render, summary, validate
+        from . import behaviour, chart_values, engine, render, summary, validate
 
         result = engine.run(_stack_path(args.stack), PROJECT_DIR, preflight=args.preflight)
     except ConfigError as e:
@@ -59,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         report.errors += chart_problems
         print("")
         print(report.summary())
-        status = 0 if report.ok else 1
+        # Valid objects can still never run: prove each workload is admitted by Kueue and placed.
+        behaved = behaviour.check(result)
+        print("")
+        print(behaved.summary())
+        status = 0 if report.ok and behaved.ok else 1
     if args.out:
         render.write(result, args.out)
         print(f"\nwrote {args.out / 'plan.json'} and {args.out / 'manifests'}/")

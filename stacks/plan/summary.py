@@ -58,6 +58,22 @@ def summary(plan: Plan) -> str:
             priced += 1
             low += price * pool.min_nodes
             high += price * pool.max_nodes
+    lines += ["", "Queues (Kueue ClusterQueues" + (f", cohort {platform.queueing.queues[0].cohort}" if platform.queueing.queues and platform.queueing.queues[0].cohort else "") + "):"]
+    for q in platform.queueing.queues:
+        shares = []
+        for x in q.quotas:
+            limits = "".join(
+                f", {word} <= {quota.units}" for word, quota in (("borrows", x.borrowing), ("lends", x.lending)) if quota is not None
+            )
+            shares.append(f"{x.flavor} {x.nominal.units} units ({x.nominal.cpu_m // 1000} CPU, {x.nominal.memory_mi // 1024} GiB){limits}")
+        lines.append(
+            f"  {q.name:<12} {', '.join(shares) or 'no quota'}; namespaces {', '.join(q.namespaces) or 'none'}; "
+            f"priority {q.priority or 'none'}"
+        )
+    for pool in platform.pools:
+        left = pool.max_units - sum(x.nominal.units for q in platform.queueing.queues for x in q.quotas if x.flavor == pool.name)
+        if left:
+            lines.append(f"  (unassigned: {left} units of {pool.name})")
     lines += ["", "Models:"]
     for m in platform.serving.models:
         lines.append(

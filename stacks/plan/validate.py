@@ -2,8 +2,8 @@
 
 Core kinds: kubernetes-validate, strict, at the stack's Kubernetes version. Custom resources:
 the CRDs' `openAPIV3Schema`, from the folder the version lock names for the group's pin, with
-unknown fields rejected as a strict server would. CEL rules (`x-kubernetes-validations`) are
-not evaluated.
+unknown fields rejected as a strict server would, and their CEL rules (`x-kubernetes-validations`)
+evaluated on the defaulted object for the groups `cel.GROUPS` names.
 
 Where the schemas come from: the folder `INFERFLEET_SCHEMAS` names (holding `crds/` and
 `charts/`, laid out like the project's shared folder; CI and the tests point it there), else the
@@ -26,6 +26,7 @@ import yaml
 
 from components.core.versions import Pins
 
+from . import cel
 from .schemas import FETCH_COMMAND, default_cache
 
 SCHEMAS_ENV = "INFERFLEET_SCHEMAS"
@@ -113,7 +114,7 @@ def validate_custom(obj: dict[str, Any], crds: Path, pins: Pins) -> list[str]:
     return [
         f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
         for e in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
-    ]
+    ] + cel.rule_errors(obj, folder)
 
 
 def validate_core(obj: dict[str, Any], kubernetes_version: str) -> list[str]:
@@ -143,7 +144,7 @@ class Report:
     def summary(self) -> str:
         lines = [
             f"Schema validation: {self.core} core objects (kubernetes-validate, strict, Kubernetes {self.kubernetes_version}), "
-            f"{self.custom} custom resources (CRDs in {self.schema_dir})"
+            f"{self.custom} custom resources (CRDs in {self.schema_dir}, CEL rules of {', '.join(cel.GROUPS)})"
             + (f", {self.charts} Helm charts' values (pinned chart defaults)" if self.charts else "")
             + ": "
             + ("all valid" if self.ok else f"{len(self.errors)} problem(s)")

@@ -89,7 +89,7 @@ def test_beside_device_plugin_pools_dra_nodes_get_no_operator_operands() -> None
 
 def test_kueue_counts_gpu_claims_as_nvidia_gpu() -> None:
     platform = resolved(EKS_MIXED)
-    values = kueue.chart_values(DEFAULT_BUDGET, platform.queueing.device_class_mappings)
+    values = kueue.chart_values(DEFAULT_BUDGET, device_class_mappings=platform.queueing.device_class_mappings)
     config_yaml = values["managerConfig"]["controllerManagerConfigYaml"]
     mappings = yaml.safe_load(config_yaml)["resources"]["deviceClassMappings"]
     assert mappings == [{"name": "nvidia.com/gpu", "deviceClassNames": ["gpu.nvidia.com"]}]

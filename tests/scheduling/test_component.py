@@ -42,26 +42,32 @@ def run_program(program) -> Recorder:
 
 
 def test_kueue_alone_takes_typed_values_and_an_explicit_provider() -> None:
-    platform = resolved(config(GKE, nodePools={"l4": {"gpu": "L4", "nodes": {"max": 5}}}))
+    queues = {"serving": {}, "training": {"namespaces": ["training"], "quota": {"l4": 1}, "priority": "batch-training"}}
+    platform = resolved(config(GKE, nodePools={"l4": {"gpu": "L4", "nodes": {"max": 5}}}, scheduling={"queues": queues}))
     outputs: dict[str, Any] = {}
 
     def program() -> pulumi.Output[Any]:
         provider = k8s.Provider("their-cluster", kubeconfig="{}")
         queues = Kueue(
             "queues",
-            KueueArgs(platform.queueing, DEFAULT_PINS.charts().kueue, DEFAULT_BUDGET, {"team-a": "team-a"}),
+            KueueArgs(platform.queueing, DEFAULT_PINS.charts().kueue, DEFAULT_BUDGET, {"inference": "inference"}),
             pulumi.ResourceOptions(providers={"kubernetes": provider}),
         )
-        return queues.cluster_queue.apply(lambda name: outputs.update(cluster_queue=name))
+        return queues.cluster_queues["serving"].apply(lambda name: outputs.update(cluster_queue=name))
 
     recorder = run_program(program)
     assert outputs == {"cluster_queue": "serving"}
     typ, queue = recorder.created["queues-cluster-queue"]
     assert typ == "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
     gpu = next(r for r in queue["spec"]["resourceGroups"][0]["flavors"][0]["resources"] if r["name"] == "nvidia.com/gpu")
-    assert gpu["nominalQuota"] == 5, "the quota is the pool's capacity at its maximum size"
-    typ, local = recorder.created["queues-team-a-local-queue"]
+    assert gpu["nominalQuota"] == 4, "serving takes what training leaves of the pool's capacity at its maximum size"
+    typ, local = recorder.created["queues-inference-local-queue"]
     assert typ == "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue"
-    assert local["metadata"]["namespace"] == "team-a" and local["spec"]["clusterQueue"] == "serving"
+    assert local["metadata"]["namespace"] == "inference" and local["spec"]["clusterQueue"] == "serving"
+    # The training namespace belongs to no other layer, so Kueue creates it, labelled for its queue.
+    _, training = recorder.created["queues-training-local-queue"]
+    assert training["metadata"]["namespace"] == "training" and training["spec"]["clusterQueue"] == "training"
+    assert recorder.created["queues-ns-training"][1]["metadata"]["labels"]["inferfleet.dev/inference"] == "true"
+    assert {recorder.created[f"queues-priority-{p}"][1]["value"] for p in ("realtime-inference", "batch-training")} == {1000, 100}
     chart_type, chart = recorder.created["queues-kueue"]
     assert chart_type == "kubernetes:helm.sh/v4:Chart" and chart["version"] == DEFAULT_PINS.kueue

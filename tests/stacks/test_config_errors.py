@@ -42,7 +42,7 @@ def problems(values: dict[str, Any], secret: tuple[str, ...] = ()) -> list[str]:
 CASES = [
     ("misspelt top-level key", {**GKE, "nodepools": {}},
      ["inferfleet:nodepools: unknown key; did you mean 'nodePools'? valid keys: environment, cluster, nodePools, models, "
-      "monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
+      "scheduling, monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
     ("misspelt pool key", changed(GKE, ("nodePools.l4.gpusPerNodes", 2)),
      ["inferfleet:nodePools.l4.gpusPerNodes: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
       "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, nodeSelector, node"]),

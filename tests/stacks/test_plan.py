@@ -123,6 +123,8 @@ def test_only_real_ordering_needs_are_explicit_dependencies(plan_of) -> None:
         ("cloud-l4", "cloud-nodes-role"),
         ("cloud-k8s", "cloud-system"),  # charts await pods that need the system nodes
         ("scheduling-flavor-l4", "scheduling-kueue"),  # Kueue CRDs and webhooks come with its chart
+        ("scheduling-priority-batch-training", "scheduling-kueue"),
+        ("scheduling-priority-realtime-inference", "scheduling-kueue"),
         ("monitoring-inference-vllm-monitor", "monitoring-prometheus"),  # monitor CRDs come with the chart
         ("monitoring-dcgm-monitor", "monitoring-prometheus"),
     }

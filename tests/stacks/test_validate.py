@@ -40,7 +40,7 @@ def test_an_unknown_field_in_a_custom_resource_is_rejected() -> None:
 
 def test_a_wrong_enum_in_a_custom_resource_is_rejected() -> None:
     queueing = resolved(GKE).queueing
-    obj = kueue.cluster_queue(queueing, ["l4"])
+    obj = kueue.cluster_queue(queueing.queue("serving"), queueing.flavors, {"l4": "l4"})
     obj["spec"]["queueingStrategy"] = "FIFO"
     errors = validate.validate_custom(obj, crds(), DEFAULT_PINS)
     assert errors == ["spec.queueingStrategy: 'FIFO' is not one of ['StrictFIFO', 'BestEffortFIFO']"]
