@@ -18,7 +18,8 @@ from ..core.versions import Pins
 from ..gpu.values import GpuValues
 from .spec import ModelSpec
 from .values import ModelService, Namespace, ServingValues
-from .vllm import MANAGED_FLAGS
+from .vllm import PORT, RESERVED_DESTS, TYPED_FLAGS
+from .vllm_flags import TABLES, FlagError, FlagTable
 
 DEFAULT_MAX_MODEL_LEN = 8192
 DEFAULT_UTILIZATION = 0.92
@@ -55,9 +56,13 @@ def resolve(
     pool that failed to resolve is not reported twice). `has_hf_token`: the stack holds a token.
     """
     reserved = SYSTEM_NAMESPACES | set(reserved_namespaces)
+    flags = _flag_table(pins.vllm, problems) if models else None
     resolved = []
     for name, spec in sorted(models.items()):
-        model = resolve_model(name, spec, pools, gpu, pins, problems, pool_names=sorted(pool_names), reserved=reserved, has_hf_token=has_hf_token)
+        model = resolve_model(
+            name, spec, pools, gpu, pins, problems, pool_names=sorted(pool_names), reserved=reserved,
+            has_hf_token=has_hf_token, flags=flags,
+        )
         if model is not None:
             resolved.append(model)
     _check_capacity(pools, resolved, problems)
@@ -66,6 +71,48 @@ def resolve(
         for ns in sorted({m.namespace for m in resolved})
     )
     return ServingValues(tuple(resolved), namespaces)
+
+
+def _flag_table(version: str, problems: Problems) -> FlagTable | None:
+    """The pinned vLLM's flag table, with every flag inferfleet emits known to it; None with a problem if not."""
+    table = TABLES.get(version)
+    if table is None:
+        problems.add("versions.vllm", f"inferfleet has no `vllm serve` flag table for {version}; valid: {', '.join(TABLES)}")
+        return None
+    for flag in TYPED_FLAGS:
+        known = table.options.get(flag.option)
+        if known is None or known.dest != flag.dest:
+            problems.add(
+                "versions.vllm",
+                f"vLLM {version} has no {flag.option}, which inferfleet sets from models.*.{flag.key or 'port'}; valid: {', '.join(TABLES)}",
+            )
+            return None
+    return table
+
+
+def _extra_args(path: str, spec: ModelSpec, table: FlagTable, problems: Problems) -> tuple[str, ...]:
+    """The extra args as normalised `--flag=value` words; problems for flags vLLM rejects or inferfleet sets."""
+    at = f"{path}.vllm.extraArgs"
+    try:
+        parsed = table.parse(spec.vllm.extra_args)
+    except FlagError as error:
+        problems.add(at, str(error))
+        return ()
+    typed = {f.dest: f.key for f in TYPED_FLAGS}
+    seen: dict[str, str] = {}
+    for arg in parsed:
+        if arg.dest in typed and typed[arg.dest]:
+            key = f"{path}.{typed[arg.dest]}"
+            problems.add(at, f"'{arg.given}' sets {arg.dest}, which inferfleet sets from {key}; valid: set {key} and drop the flag")
+        elif arg.dest in typed:
+            problems.add(at, f"'{arg.given}' sets the port, which inferfleet fixes at {PORT} for probes, Services and policies; valid: drop the flag")
+        elif arg.dest in RESERVED_DESTS:
+            reason = RESERVED_DESTS[arg.dest].replace("models.<name>", path)
+            problems.add(at, f"'{arg.given}' sets {arg.dest}; valid: drop the flag ({reason})")
+        elif arg.dest in seen:
+            problems.add(at, f"'{arg.given}' sets {arg.dest} again after '{seen[arg.dest]}'; valid: one of them")
+        seen.setdefault(arg.dest, arg.given)
+    return tuple(word for arg in parsed for word in arg.argv())
 
 
 def _architecture(name: str, spec: ModelSpec, problems: Problems) -> _Described | None:
@@ -94,10 +141,6 @@ def _check_rules(
         problems.add(f"{path}.namespace", f"'{spec.namespace}' is a system namespace; choose another, e.g. inference")
     if spec.replicas.min > spec.replicas.max:
         problems.add(f"{path}.replicas.min", f"{spec.replicas.min} is more than max {spec.replicas.max}; min must be <= max")
-    for arg in spec.vllm.extra_args:
-        flag = arg.split("=", 1)[0]
-        if flag in MANAGED_FLAGS:
-            problems.add(f"{path}.vllm.extraArgs", f"'{flag}' is set by inferfleet; use the model's own keys (gpus, maxModelLen, vllm.*)")
 
 
 def resolve_model(
@@ -111,10 +154,12 @@ def resolve_model(
     pool_names: list[str],
     reserved: frozenset[str] | set[str],
     has_hf_token: bool,
+    flags: FlagTable | None,
 ) -> ModelService | None:
     path = f"models.{name}"
     before = problems.count()
     _check_rules(path, spec, problems, pool_names=pool_names, reserved=reserved)
+    extra_args = _extra_args(path, spec, flags, problems) if flags is not None else ()
     described = _architecture(name, spec, problems)
     if described is not None and described.gated and not has_hf_token:
         problems.add(
@@ -123,13 +168,13 @@ def resolve_model(
             "set it with: pulumi config set --secret inferfleet:hfToken <token>",
         )
     pool = pools.get(spec.pool)
-    if described is None or pool is None or problems.count() > before:
+    if described is None or pool is None or flags is None or problems.count() > before:
         return None
     placed = _place(path, spec, pool, described, problems)
     if placed is None:
         return None
     max_len, utilization, result = placed
-    return _service(name, spec, pool, gpu, pins, described, max_len, utilization, result)
+    return _service(name, spec, pool, gpu, pins, described, max_len, utilization, result, extra_args)
 
 
 def _place(
@@ -163,7 +208,7 @@ def _place(
 
 def _service(
     name: str, spec: ModelSpec, pool: GpuPool, gpu: GpuValues, pins: Pins, described: _Described,
-    max_len: int, utilization: float, result: Fit,
+    max_len: int, utilization: float, result: Fit, extra_args: tuple[str, ...],
 ) -> ModelService:
     share = spec.gpus / pool.units_per_node  # of the node: MIG slices and shared GPUs are units too
     return ModelService(
@@ -181,7 +226,7 @@ def _service(
         prefix_caching=spec.vllm.prefix_caching,
         quantization="fp8" if spec.precision == "fp8" else None,
         kv_cache_dtype=spec.kv_cache_dtype,
-        extra_args=spec.vllm.extra_args,
+        extra_args=extra_args,
         image=pins.vllm_image,
         cpu=str(max(1, math.floor(pool.vcpus * CPU_SHARE * share))),
         memory=f"{max(4, math.floor(pool.memory_gib * MEMORY_SHARE * share))}Gi",

@@ -5,7 +5,8 @@ Everything vLLM-specific lives here: the port, the flags and the probes.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 from ..core.budget import StartupBudget
 from ..core.meta import labels, manifest
@@ -21,12 +22,83 @@ COMPONENT = "vllm"
 POD_LABELS = {"app.kubernetes.io/name": COMPONENT}
 """Every vLLM pod carries these; network policies and monitors select model servers by them."""
 HOME = "/home/vllm"
+CACHE = f"{HOME}/.cache"
+CONFIG = f"{HOME}/.config"
+ENV: Mapping[str, str] = {
+    "HOME": HOME,
+    # The image's UID 10001 has no passwd entry: getpass.getuser() reads LOGNAME and USER before pwd.
+    # torch 2.14 (vLLM v0.33.0's pin) guards its own call (torch/_inductor/runtime/cache_dir_utils.py:24-29),
+    # but FA4's CuTe cache does not (vllm@v0.33.0 vllm/vllm_flash_attn/cute/cache_utils.py:46; vllm#44548).
+    "USER": "vllm",
+    "LOGNAME": "vllm",
+    # Every cache under the writable home: vllm@v0.33.0 vllm/envs.py:340-351 (XDG), :705-719 (vLLM roots).
+    "XDG_CACHE_HOME": CACHE,
+    "XDG_CONFIG_HOME": CONFIG,
+    "VLLM_CACHE_ROOT": f"{CACHE}/vllm",
+    "VLLM_CONFIG_ROOT": f"{CONFIG}/vllm",
+    "HF_HOME": f"{CACHE}/huggingface",  # huggingface_hub 2.4.0 constants.py:160-165
+    "TORCHINDUCTOR_CACHE_DIR": f"{CACHE}/torchinductor",  # torch 2.14.0 default: /tmp/torchinductor_<user>
+    # Triton writes dump and override dirs under TRITON_HOME/.triton, `~` by default (triton 3.8.0 knobs.py:344-348).
+    "TRITON_HOME": CACHE,
+    "TRITON_CACHE_DIR": f"{CACHE}/triton",
+    # FlashInfer's JIT cache is $FLASHINFER_WORKSPACE_BASE/.cache/flashinfer (flashinfer 0.7.2 jit/env.py:66-70).
+    "FLASHINFER_WORKSPACE_BASE": HOME,
+    # FA4's CuTe DSL cache, else /tmp/<user> (vllm@v0.33.0 vllm/vllm_flash_attn/cute/cache_utils.py:37-48).
+    "FLASH_ATTENTION_CUTE_DSL_CACHE_DIR": f"{CACHE}/flash_attention_cute_dsl",
+    # The CUDA driver's JIT cache defaults to ~/.nv/ComputeCache (CUDA Programming Guide, environment variables).
+    "CUDA_CACHE_PATH": f"{CACHE}/nv/ComputeCache",
+    # No usage report written to VLLM_CONFIG_ROOT or sent out (vllm@v0.33.0 vllm/envs.py:842-846).
+    "VLLM_NO_USAGE_STATS": "1",
+    "DO_NOT_TRACK": "1",
+}
+"""The container's environment: the user name and every cache under the writable home emptyDirs."""
+WRITABLE = {"cache": CACHE, "config": CONFIG, "tmp": "/tmp"}
+"""The emptyDirs under the read-only root, by volume name; /tmp also holds vLLM's RPC sockets (envs.py:732)."""
 HF_TOKEN_KEY = "token"
 HF_TOKEN_DIR = "/var/run/secrets/huggingface"
 
 
+@dataclass(frozen=True)
+class TypedFlag:
+    """A `vllm serve` flag inferfleet sets from a typed field; `key` is that field under `models.<name>`."""
+
+    option: str
+    dest: str
+    key: str
+    source: str
+    """Where the pinned vLLM defines it (vllm@v0.33.0 path:line)."""
+
+
+TYPED_FLAGS = (
+    TypedFlag("--port", "port", "", "vllm/entrypoints/common/cli_args.py:295"),
+    TypedFlag("--served-model-name", "served_model_name", "model", "vllm/engine/arg_utils.py:1031"),
+    TypedFlag("--tensor-parallel-size", "tensor_parallel_size", "gpus", "vllm/engine/arg_utils.py:1209"),
+    TypedFlag("--gpu-memory-utilization", "gpu_memory_utilization", "vllm.gpuMemoryUtilization", "vllm/engine/arg_utils.py:1389"),
+    TypedFlag("--max-num-seqs", "max_num_seqs", "vllm.maxNumSeqs", "vllm/engine/arg_utils.py:1754"),
+    TypedFlag("--max-model-len", "max_model_len", "maxModelLen", "vllm/engine/arg_utils.py:991"),
+    # EnableDisableAction: --enable-x and --disable-x (vllm/utils/argparse_utils.py:120-153).
+    TypedFlag("--enable-prefix-caching", "enable_prefix_caching", "vllm.prefixCaching", "vllm/engine/arg_utils.py:1402"),
+    TypedFlag("--disable-prefix-caching", "enable_prefix_caching", "vllm.prefixCaching", "vllm/engine/arg_utils.py:1402"),
+    TypedFlag("--quantization", "quantization", "precision", "vllm/engine/arg_utils.py:992"),
+    TypedFlag("--kv-cache-dtype", "kv_cache_dtype", "kvCacheDtype", "vllm/engine/arg_utils.py:1397"),
+)
+"""Every flag `args` can emit, checked against the pinned version's table (`vllm_flags`) at plan time."""
+
+_ONE_GROUP = "inferfleet sizes and places one tensor-parallel group per replica from models.<name>.gpus"
+RESERVED_DESTS: Mapping[str, str] = {
+    "model": "set the model with models.<name>.model",
+    "pipeline_parallel_size": _ONE_GROUP,
+    "data_parallel_size": _ONE_GROUP,
+    "data_parallel_size_local": _ONE_GROUP,
+    "nnodes": _ONE_GROUP,
+    "kv_cache_memory_bytes": "it bypasses the memory budget inferfleet sizes from models.<name>.vllm.gpuMemoryUtilization",
+    "hf_token": "the token is mounted from inferfleet:hfToken, never put on the command line",
+}
+"""Dests extra args may not set although `args` does not emit them, and why."""
+
+
 def args(model: ModelService) -> list[str]:
-    """`vllm serve` arguments from the model's typed settings, then its extra args as written."""
+    """`vllm serve` arguments from the model's typed settings, then its extra args (normalised by `vllm_flags`)."""
     out = [
         model.model_id,
         f"--port={PORT}",
@@ -35,22 +107,13 @@ def args(model: ModelService) -> list[str]:
         f"--gpu-memory-utilization={model.gpu_memory_utilization}",
         f"--max-num-seqs={model.max_num_seqs}",
         f"--max-model-len={model.max_model_len}",
-        # vLLM's boolean flags are argparse BooleanOptionalAction, hence `--no-`; unverified against v0.33.0.
-        "--enable-prefix-caching" if model.prefix_caching else "--no-enable-prefix-caching",
+        "--enable-prefix-caching" if model.prefix_caching else "--disable-prefix-caching",
     ]
     if model.quantization:
         out.append(f"--quantization={model.quantization}")
     if model.kv_cache_dtype != "auto":
         out.append(f"--kv-cache-dtype={model.kv_cache_dtype}")
     return [*out, *model.extra_args]
-
-
-MANAGED_FLAGS = (
-    "--port", "--served-model-name", "--tensor-parallel-size", "-tp", "--gpu-memory-utilization",
-    "--max-num-seqs", "--max-model-len", "--enable-prefix-caching", "--no-enable-prefix-caching",
-    "--quantization", "-q", "--kv-cache-dtype", "--model",
-)
-"""Flags `args` sets from typed fields (and their short forms); `extraArgs` may not repeat them."""
 
 
 def selector(model_name: str) -> dict[str, str]:
@@ -83,18 +146,9 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
     vLLM serves /health only once the weights are loaded, so the startup probe allows the whole
     load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
     """
-    env = [
-        {"name": "HOME", "value": HOME},
-        {"name": "HF_HOME", "value": f"{HOME}/.cache/huggingface"},
-        {"name": "XDG_CACHE_HOME", "value": f"{HOME}/.cache"},
-        {"name": "TRITON_CACHE_DIR", "value": f"{HOME}/.cache/triton"},
-        {"name": "VLLM_NO_USAGE_STATS", "value": "1"},
-        {"name": "DO_NOT_TRACK", "value": "1"},
-    ]
+    env = [{"name": name, "value": value} for name, value in ENV.items()]
     mounts: list[dict[str, Any]] = [
-        {"name": "cache", "mountPath": f"{HOME}/.cache"},
-        {"name": "config", "mountPath": f"{HOME}/.config"},
-        {"name": "tmp", "mountPath": "/tmp"},
+        *({"name": name, "mountPath": path} for name, path in WRITABLE.items()),
         {"name": "dshm", "mountPath": "/dev/shm"},
     ]
     volumes: list[dict[str, Any]] = [

@@ -114,3 +114,20 @@ def test_builders_do_not_mutate_the_resolved_platform() -> None:
     assert platform == before
 
 
+
+
+def test_the_user_is_named_and_every_cache_is_under_a_writable_emptydir() -> None:
+    """UID 10001 has no passwd entry, so getpass.getuser() needs LOGNAME or USER (vllm#44548); each
+    library's cache variable (vllm@v0.33.0 vllm/envs.py, triton knobs.py, flashinfer jit/env.py) must
+    point into an emptyDir, since the root filesystem is read-only."""
+    dep = deployment()
+    c = container(dep)
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert env["USER"] == env["LOGNAME"] == "vllm"
+    writable = [m["mountPath"] for m in c["volumeMounts"] if not m.get("readOnly")]
+    caches = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "VLLM_CACHE_ROOT", "VLLM_CONFIG_ROOT", "HF_HOME", "TORCHINDUCTOR_CACHE_DIR",
+              "TRITON_HOME", "TRITON_CACHE_DIR", "FLASH_ATTENTION_CUTE_DSL_CACHE_DIR", "CUDA_CACHE_PATH")
+    for name in caches:
+        assert any(env[name] == w or env[name].startswith(w + "/") for w in writable), name
+    # FlashInfer appends .cache/flashinfer to its base (flashinfer 0.7.2 jit/env.py:66-70).
+    assert any(f"{env['FLASHINFER_WORKSPACE_BASE']}/.cache/flashinfer".startswith(w + "/") for w in writable)

@@ -142,8 +142,8 @@ CASES = [
      ["inferfleet:monitoring.grafana: Grafana needs an admin password; set it with: "
       "pulumi config set --secret inferfleet:grafanaAdminPassword <password>"]),
     ("vLLM flag inferfleet owns", changed(GKE, ("models.qwen.vllm", {"extraArgs": ["--tensor-parallel-size=2"]})),
-     ["inferfleet:models.qwen.vllm.extraArgs: '--tensor-parallel-size' is set by inferfleet; use the model's own keys "
-      "(gpus, maxModelLen, vllm.*)"]),
+     ["inferfleet:models.qwen.vllm.extraArgs: '--tensor-parallel-size' sets tensor_parallel_size, which inferfleet sets "
+      "from models.qwen.gpus; valid: set models.qwen.gpus and drop the flag"]),
     ("several problems at once", changed(GKE, ("nodePools.l4.gpu", "T4"), ("models.qwen.pool", "h100")),
      ["inferfleet:models.qwen.pool: no node pool 'h100'; valid: l4",
       "inferfleet:nodePools.l4.gpu: unknown GPU 'T4'; valid: L4, A10G, L40S, A100-40GB, A100-80GB, H100-80GB, "
