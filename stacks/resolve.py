@@ -48,6 +48,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         pool_names=spec.node_pools,
         reserved_namespaces=[spec.monitoring.namespace],
         has_hf_token=spec.hf_token is not None,
+        cloud=spec.cluster.provider,
     )
     problems.extend(environment_problems(spec))
     problems.raise_if_any()

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     import pulumi
 
 
+HOURS_PER_MONTH = 730
+"""The month cloud price lists use (365 x 24 / 12)."""
+
+
 @dataclass(frozen=True)
 class ModelService:
     """One vLLM model service, where it runs and how vLLM is configured (typed; `vllm` builds the argv)."""
@@ -45,9 +49,34 @@ class ModelService:
     """The model is gated: mount the Hugging Face token (a Secret in the namespace) into its pods."""
     node_selector: Mapping[str, str]
     tolerations: tuple[Taint, ...]
-    fit: Fit
+    fit: Fit | None
+    """The memory fit; None for a model the stack serves `unchecked`."""
     download_gb: float
     """Size of the checkpoint the pod downloads."""
+    device: str = ""
+    """What one GPU unit is, for people: `L4`, `A100-80GB 3g.40gb slice`."""
+    usd_per_hour: float | None = None
+    """List price of one replica's share of its node (GPUs used / GPUs per node), None when unpriced."""
+
+    def summary(self) -> list[str]:
+        """The plan's lines for this model: placement, memory fit, concurrency and cost."""
+        gpus = f"{self.tensor_parallel} x {self.device}" if self.device else f"{self.tensor_parallel} GPU"
+        lines = [f"{self.model_id} in {self.namespace}: {self.replicas}-{self.max_replicas} replicas of {gpus} on pool {self.pool}"]
+        f = self.fit
+        if f is None:
+            lines.append("unchecked: not sized (outside the catalog, served as the stack says)")
+        else:
+            lines.append(
+                f"weights {f.weights_gib_per_gpu} GiB/GPU, KV cache {f.kv_budget_gib} GiB/GPU = {f.kv_tokens:,} tokens: "
+                f"{f.full_length_sequences} request(s) of {f.max_model_len:,} tokens, or {f.concurrent:,} at {f.average_tokens:,} tokens"
+            )
+        if self.usd_per_hour is not None:
+            month = self.usd_per_hour * HOURS_PER_MONTH
+            lines.append(
+                f"${month:,.0f}/month per replica ({HOURS_PER_MONTH} h at list price), "
+                f"${month * self.replicas:,.0f}-${month * self.max_replicas:,.0f}/month for {self.replicas}-{self.max_replicas}"
+            )
+        return lines
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,8 @@ class Namespace:
 class ServingValues:
     models: tuple[ModelService, ...]
     namespaces: tuple[Namespace, ...]
+    warnings: tuple[str, ...] = ()
+    """What the plan should say but that does not stop it (e.g. KV heads replicated across GPUs)."""
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,8 @@ def summary(plan: Plan) -> str:
             high += price * pool.max_nodes
     lines += ["", "Models:"]
     for m in platform.serving.models:
-        lines.append(
-            f"  {m.name:<12} {m.model_id} in {m.namespace}, {m.replicas}-{m.max_replicas} x {m.tensor_parallel} GPU on pool {m.pool}; "
-            f"KV cache {m.fit.kv_budget_gib} GiB/GPU = {m.fit.kv_tokens} tokens ({m.fit.full_length_sequences} x {m.fit.max_model_len})"
-        )
+        first, *rest = m.summary()
+        lines += [f"  {m.name:<12} {first}", *(f"  {'':<12} {line}" for line in rest)]
     if not platform.serving.models:
         lines.append("  (none)")
     if priced:
@@ -69,5 +67,5 @@ def summary(plan: Plan) -> str:
         lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size{partial}"]
     else:
         lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
-    lines += [f"warning: {w}" for w in plan.warnings]
+    lines += [f"warning: {w}" for w in (*platform.serving.warnings, *plan.warnings)]
     return "\n".join(lines)
