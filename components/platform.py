@@ -98,7 +98,6 @@ class InferencePlatform(pulumi.ComponentResource):
                 namespaces=platform.serving.namespaces,
                 models=platform.serving.models,
                 local_queue=platform.queueing.local_queue,
-                budget=platform.budget,
                 hf_token=secrets.hf_token,
             ),
             on_cluster,

@@ -63,6 +63,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         serving=served,
         monitoring=monitoring.resolve(spec.monitoring),
         pins=pins,
+        budget=served.budget,
     )
 
 

@@ -118,6 +118,7 @@ KUEUE_CONFIG = "config.kueue.x-k8s.io/v1beta2"
 MONITORING = "monitoring.coreos.com/v1"
 NETWORKING = "networking.k8s.io/v1"
 APPS = "apps/v1"
+POLICY = "policy/v1"
 CORE = "v1"
 
 _CRD_FOLDERS: Mapping[str, tuple[str, str]] = {

@@ -6,7 +6,6 @@ from typing import Optional
 
 import pulumi
 
-from ..core.budget import StartupBudget
 from ..core.kube import KubernetesObject
 from . import vllm
 from .values import ModelService as ModelServiceValues
@@ -55,19 +54,19 @@ class ModelService(pulumi.ComponentResource):
         namespace: InferenceNamespace,
         *,
         local_queue: str,
-        budget: StartupBudget,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         super().__init__("inferfleet:index:ModelService", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         hf_secret = namespace.hf_secret if model.hf_token else None
-        # Pulumi waits as long as Kueue does for the pods to become ready (core.budget).
-        waits = pulumi.CustomTimeouts(create=budget.wait, update=budget.wait)
+        # Pulumi waits for the pods as long as the model's budget allows (core.budget).
+        waits = pulumi.CustomTimeouts(create=model.budget.wait, update=model.budget.wait)
         KubernetesObject(
             f"{name}-deployment",
-            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, budget=budget),
+            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret),
             pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
         )
+        KubernetesObject(f"{name}-pdb", vllm.disruption_budget(model, namespace.name), child)
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
         self.service = service.name
         self.register_outputs({"service": self.service})
@@ -90,7 +89,6 @@ class Serving(pulumi.ComponentResource):
                 model,
                 self.namespaces[model.namespace],
                 local_queue=args.local_queue,
-                budget=args.budget,
                 opts=child,
             )
         self.register_outputs({"namespaces": [ns.name for ns in self.namespaces.values()]})

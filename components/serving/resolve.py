@@ -26,6 +26,7 @@ from ..catalog.sizing import (
     tp_problem,
 )
 from ..cloud.values import GpuPool
+from ..core.budget import StartupBudget
 from ..core.problems import Problems
 from ..core.versions import Pins
 from ..gpu.values import GpuValues
@@ -36,6 +37,13 @@ from .vllm_flags import TABLES, Arg, FlagError, FlagTable
 
 DEFAULT_MAX_MODEL_LEN = 8192
 DEFAULT_UTILIZATION = 0.92
+ENGINE_START_SECONDS = 600
+"""torch.compile, CUDA-graph capture and engine start after the weights are in GPU memory (an assumption)."""
+DOWNLOAD_GB_PER_SECOND = 0.1
+"""A conservative Hugging Face download rate through NAT (100 MB/s; an assumption, not a measurement)."""
+LOAD_GB_PER_SECOND = 0.5
+"""Reading safetensors from local disk into GPU memory (an assumption)."""
+MIN_LOAD_SECONDS = 1200
 DEFAULT_AVERAGE_TOKENS = 2048
 """Prompt plus output tokens of the request the plan's concurrency is counted in, unless the stack says."""
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "gpu-operator", "kueue-system"})
@@ -271,6 +279,12 @@ def _place(
     return None
 
 
+def startup_budget(download_gb: float, weights_gb: float) -> StartupBudget:
+    """The load budget of one replica: download, load into GPU memory, compile, in whole minutes."""
+    seconds = ENGINE_START_SECONDS + download_gb / DOWNLOAD_GB_PER_SECOND + weights_gb / LOAD_GB_PER_SECOND
+    return StartupBudget(load_seconds=max(MIN_LOAD_SECONDS, math.ceil(seconds / 60) * 60))
+
+
 def _warnings(path: str, arch: Architecture, tp: int) -> list[str]:
     if arch.mla is None and tp > arch.kv_heads:
         per_gpu = round(kv_bytes_per_token(arch, tp, 2) / 1024, 1)
@@ -316,6 +330,9 @@ def _service(
         download_gb=described.download_gb,
         device=f"{pool.gpu} {pool.mig_profile} slice" if pool.mig_profile else f"{pool.gpu} (shared)" if pool.sharing else pool.gpu,
         usd_per_hour=round(pool.price.usd_per_hour * share, 4) if pool.price else None,
+        budget=startup_budget(described.download_gb, described.arch.weights_gb if described.arch else described.download_gb),
+        longest_request_seconds=spec.longest_request_seconds,
+        allow_surge=spec.allow_surge,
     )
 
 

@@ -66,3 +66,9 @@ class ModelSpec(SpecModel):
         None, ge=1, description="Prompt plus output tokens of a typical request, for the plan's concurrency; default min(2048, maxModelLen)."
     )
     gated: bool | None = Field(None, description="Needs a Hugging Face token; default from the catalog.")
+    longest_request_seconds: int = Field(
+        300, ge=1, le=3600, description="Longest request to finish on shutdown; vLLM drains this long before it stops."
+    )
+    allow_surge: bool = Field(
+        False, description="Start a new replica before stopping an old one on rollout (needs a spare GPU node and quota)."
+    )

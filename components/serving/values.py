@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 from ..catalog.sizing import Fit
-from ..core.budget import StartupBudget
+from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.spec import Taint
 
 if TYPE_CHECKING:
@@ -57,6 +57,11 @@ class ModelService:
     """What one GPU unit is, for people: `L4`, `A100-80GB 3g.40gb slice`."""
     usd_per_hour: float | None = None
     """List price of one replica's share of its node (GPUs used / GPUs per node), None when unpriced."""
+    budget: StartupBudget = DEFAULT_BUDGET
+    """How long a replica may take to download and load its weights (the startup probe, progress deadline)."""
+    longest_request_seconds: int = 300
+    """vLLM drains in-flight requests this long on SIGTERM (`--shutdown-timeout`); the grace period is longer."""
+    allow_surge: bool = False
 
     def summary(self) -> list[str]:
         """The plan's lines for this model: placement, memory fit, concurrency and cost."""
@@ -70,6 +75,8 @@ class ModelService:
                 f"weights {f.weights_gib_per_gpu} GiB/GPU, KV cache {f.kv_budget_gib} GiB/GPU = {f.kv_tokens:,} tokens: "
                 f"{f.full_length_sequences} request(s) of {f.max_model_len:,} tokens, or {f.concurrent:,} at {f.average_tokens:,} tokens"
             )
+        if self.replicas <= 1 and not self.allow_surge:
+            lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
         if self.usd_per_hour is not None:
             month = self.usd_per_hour * HOURS_PER_MONTH
             lines.append(
@@ -94,6 +101,11 @@ class ServingValues:
     warnings: tuple[str, ...] = ()
     """What the plan should say but that does not stop it (e.g. KV heads replicated across GPUs)."""
 
+    @property
+    def budget(self) -> StartupBudget:
+        """The slowest model's startup budget: the one Kueue waits for (it has one clock for every workload)."""
+        return max((m.budget for m in self.models), key=lambda b: b.load_seconds, default=DEFAULT_BUDGET)
+
 
 @dataclass(frozen=True)
 class ServingArgs:
@@ -103,6 +115,5 @@ class ServingArgs:
     models: tuple[ModelService, ...]
     local_queue: str
     """The LocalQueue (in every inference namespace) model workloads are queued in."""
-    budget: StartupBudget
     hf_token: "pulumi.Input[str] | None" = None
     """Pass a Pulumi secret; required when a namespace has `hf_token`."""

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..core.budget import StartupBudget
 from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
-from ..core.versions import APPS, CORE
+from ..core.versions import APPS, CORE, POLICY
 from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
 from .values import ModelService
 
@@ -81,6 +80,8 @@ TYPED_FLAGS = (
     TypedFlag("--disable-prefix-caching", "enable_prefix_caching", "vllm.prefixCaching", "vllm/engine/arg_utils.py:1402"),
     TypedFlag("--quantization", "quantization", "precision", "vllm/engine/arg_utils.py:992"),
     TypedFlag("--kv-cache-dtype", "kv_cache_dtype", "kvCacheDtype", "vllm/engine/arg_utils.py:1397"),
+    # int seconds: 0 aborts in-flight requests on SIGTERM, more drains them that long.
+    TypedFlag("--shutdown-timeout", "shutdown_timeout", "longestRequestSeconds", "vllm/engine/arg_utils.py:1941"),
 )
 """Every flag `args` can emit, checked against the pinned version's table (`vllm_flags`) at plan time."""
 
@@ -108,6 +109,7 @@ def args(model: ModelService) -> list[str]:
         f"--max-num-seqs={model.max_num_seqs}",
         f"--max-model-len={model.max_model_len}",
         "--enable-prefix-caching" if model.prefix_caching else "--disable-prefix-caching",
+        f"--shutdown-timeout={model.longest_request_seconds}",
     ]
     if model.quantization:
         out.append(f"--quantization={model.quantization}")
@@ -140,12 +142,17 @@ def _probe(period: int, failures: int, timeout: int) -> dict[str, Any]:
     }
 
 
-def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, budget: StartupBudget) -> dict[str, Any]:
+SHUTDOWN_MARGIN_SECONDS = 30
+"""Beyond vLLM's drain: engine and worker teardown before the kubelet's SIGKILL."""
+
+
+def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None) -> dict[str, Any]:
     """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret.
 
-    vLLM serves /health only once the weights are loaded, so the startup probe allows the whole
-    load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
+    vLLM serves /health only once the weights are loaded, so the startup probe allows the model's
+    whole load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
     """
+    budget = model.budget
     env = [{"name": name, "value": value} for name, value in ENV.items()]
     mounts: list[dict[str, Any]] = [
         *({"name": name, "mountPath": path} for name, path in WRITABLE.items()),
@@ -170,6 +177,9 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
     }
     container = {
         "name": COMPONENT,
+        # checkov CKV_K8S_43 (digest) and CKV_K8S_15 (pull Always, waived once a digest is set) fail until
+        # inferfleet:versions.vllmDigest is set: the digest cannot be looked up offline. Always would
+        # re-pull a ~10 GB image on every start; with a digest IfNotPresent is exact.
         "image": model.image,
         "imagePullPolicy": "IfNotPresent",
         "command": ["vllm", "serve"],
@@ -193,14 +203,14 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
         spec={
             "replicas": model.replicas,
             "selector": {"matchLabels": selector(model.name)},
-            # A surge pod needs a GPU and quota that are usually not there; replace in place.
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
+            # A surge pod needs a GPU and quota that are usually not there: replace in place unless the stack allows it.
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": _rolling(model)},
             "progressDeadlineSeconds": budget.progress_deadline_seconds,
             "template": {
                 "metadata": {"labels": pod_labels, "annotations": {"kubectl.kubernetes.io/default-container": COMPONENT}},
                 "spec": {
                     **pod_defaults(),
-                    "terminationGracePeriodSeconds": 60,
+                    "terminationGracePeriodSeconds": model.longest_request_seconds + SHUTDOWN_MARGIN_SECONDS,
                     "nodeSelector": dict(model.node_selector),
                     "tolerations": [t.toleration() for t in model.tolerations],
                     "containers": [container],
@@ -208,6 +218,22 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
                 },
             },
         },
+    )
+
+
+def _rolling(model: ModelService) -> dict[str, int]:
+    return {"maxSurge": 1, "maxUnavailable": 0} if model.allow_surge else {"maxSurge": 0, "maxUnavailable": 1}
+
+
+def disruption_budget(model: ModelService, namespace: Any) -> dict[str, Any]:
+    """At most one replica evicted at a time by drains and node upgrades (one replica: it may go, or nodes never drain)."""
+    return manifest(
+        POLICY,
+        "PodDisruptionBudget",
+        model.name,
+        namespace,
+        labels=labels(COMPONENT, model.name),
+        spec={"maxUnavailable": 1, "selector": {"matchLabels": selector(model.name)}},
     )
 
 

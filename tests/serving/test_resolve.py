@@ -120,5 +120,6 @@ def test_the_summary_states_gpus_weights_kv_concurrency_and_cost() -> None:
     assert model.summary() == [
         "meta-llama/Llama-3.1-70B-Instruct in inference: 1-2 replicas of 4 x H100-80GB on pool h100",
         "weights 32.83 GiB/GPU, KV cache 37.4 GiB/GPU = 490,247 tokens: 59 request(s) of 8,192 tokens, or 239 at 2,048 tokens",
+        "one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)",
         "$32,299/month per replica (730 h at list price), $32,299-$64,598/month for 1-2",
     ]
