@@ -44,6 +44,9 @@ DOWNLOAD_GB_PER_SECOND = 0.1
 LOAD_GB_PER_SECOND = 0.5
 """Reading safetensors from local disk into GPU memory (an assumption)."""
 MIN_LOAD_SECONDS = 1200
+NAT_USD_PER_GB = {"gke": 0.045 * 1e9 / 2**30, "eks": 0.045}
+"""What NAT charges per GB a replica downloads: Cloud NAT $0.045 per GiB processed (cloud.google.com/nat/pricing);
+the AWS NAT Gateway's $0.045 per GB is unverified."""
 DEFAULT_AVERAGE_TOKENS = 2048
 """Prompt plus output tokens of the request the plan's concurrency is counted in, unless the stack says."""
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "gpu-operator", "kueue-system"})
@@ -96,6 +99,7 @@ def resolve(
         if model is not None:
             resolved.append(model)
     _check_capacity(pools, resolved, problems)
+    _check_served_names(resolved, problems)
     namespaces = tuple(
         Namespace(ns, hf_token=any(m.hf_token for m in resolved if m.namespace == ns))
         for ns in sorted({m.namespace for m in resolved})
@@ -222,7 +226,7 @@ def resolve_model(
         return None
     if warnings is not None and described.arch is not None:
         warnings.extend(_warnings(path, described.arch, placed.tp))
-    return _service(name, spec, pool, gpu, pins, described, placed, tuple(w for a in extra for w in a.argv()))
+    return _service(name, spec, pool, gpu, pins, described, placed, tuple(w for a in extra for w in a.argv()), cloud)
 
 
 @dataclass(frozen=True)
@@ -297,7 +301,7 @@ def _warnings(path: str, arch: Architecture, tp: int) -> list[str]:
 
 def _service(
     name: str, spec: ModelSpec, pool: GpuPool, gpu: GpuValues, pins: Pins, described: _Described,
-    placed: _Placed, extra_args: tuple[str, ...],
+    placed: _Placed, extra_args: tuple[str, ...], cloud: str,
 ) -> ModelService:
     share = placed.tp / pool.units_per_node  # of the node: MIG slices and shared GPUs are units too
     bf16_checkpoint = described.catalog is not None and described.catalog.dtype == "bf16"
@@ -333,7 +337,22 @@ def _service(
         budget=startup_budget(described.download_gb, described.arch.weights_gb if described.arch else described.download_gb),
         longest_request_seconds=spec.longest_request_seconds,
         allow_surge=spec.allow_surge,
+        nat_usd_per_gb=NAT_USD_PER_GB.get(cloud),
     )
+
+
+def _check_served_names(models: list[ModelService], problems: Problems) -> None:
+    """One served name per namespace: vLLM's metrics label (`model_name`) and a router's model list key on it."""
+    first: dict[tuple[str, str], str] = {}
+    for m in models:
+        key = (m.namespace, m.model_id)
+        if key in first:
+            problems.add(
+                f"models.{m.name}.model",
+                f"{m.model_id} is already served in namespace {m.namespace} by models.{first[key]}; "
+                "valid: one model service per model and namespace (raise its replicas, or use another namespace)",
+            )
+        first.setdefault(key, m.name)
 
 
 def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], problems: Problems) -> None:

@@ -62,6 +62,8 @@ class ModelService:
     longest_request_seconds: int = 300
     """vLLM drains in-flight requests this long on SIGTERM (`--shutdown-timeout`); the grace period is longer."""
     allow_surge: bool = False
+    nat_usd_per_gb: float | None = None
+    """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
 
     def summary(self) -> list[str]:
         """The plan's lines for this model: placement, memory fit, concurrency and cost."""
@@ -75,6 +77,9 @@ class ModelService:
                 f"weights {f.weights_gib_per_gpu} GiB/GPU, KV cache {f.kv_budget_gib} GiB/GPU = {f.kv_tokens:,} tokens: "
                 f"{f.full_length_sequences} request(s) of {f.max_model_len:,} tokens, or {f.concurrent:,} at {f.average_tokens:,} tokens"
             )
+        if self.download_gb:
+            nat = f", about ${self.download_gb * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
+            lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub into its own disk{nat}")
         if self.replicas <= 1 and not self.allow_surge:
             lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
         if self.usd_per_hour is not None:

@@ -120,6 +120,24 @@ def test_the_summary_states_gpus_weights_kv_concurrency_and_cost() -> None:
     assert model.summary() == [
         "meta-llama/Llama-3.1-70B-Instruct in inference: 1-2 replicas of 4 x H100-80GB on pool h100",
         "weights 32.83 GiB/GPU, KV cache 37.4 GiB/GPU = 490,247 tokens: 59 request(s) of 8,192 tokens, or 239 at 2,048 tokens",
+        "each replica start downloads 141 GB of weights from the Hugging Face hub into its own disk, about $5.91 of NAT processing",
         "one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)",
         "$32,299/month per replica (730 h at list price), $32,299-$64,598/month for 1-2",
     ]
+
+
+def test_one_model_is_served_once_per_namespace() -> None:
+    values = config(GKE, nodePools={"l4": {"gpu": "L4", "nodes": {"max": 4}}}, models={
+        "a": {"model": "Qwen/Qwen3-8B", "pool": "l4"}, "b": {"model": "Qwen/Qwen3-8B", "pool": "l4"},
+        "c": {"model": "Qwen/Qwen3-8B", "pool": "l4", "namespace": "tools"}})
+    assert problems(values) == [
+        "inferfleet:models.b.model: Qwen/Qwen3-8B is already served in namespace inference by models.a; "
+        "valid: one model service per model and namespace (raise its replicas, or use another namespace)"
+    ]
+
+
+def test_the_summary_states_what_each_replica_downloads_and_nat_charges() -> None:
+    model = resolved(stack(H100_8, model="meta-llama/Llama-3.1-70B-Instruct", gpus=4)).serving.models[0]
+    # Cloud NAT: $0.045 per GiB; 141 GB is 131.3 GiB.
+    assert ("each replica start downloads 141 GB of weights from the Hugging Face hub into its own disk, "
+            "about $5.91 of NAT processing") in model.summary()
