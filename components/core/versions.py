@@ -77,6 +77,8 @@ class Pins:
             kube_prometheus_stack=HelmChart(
                 "kube-prometheus-stack", self.kube_prometheus_stack, "https://prometheus-community.github.io/helm-charts"
             ),
+            # Published with the release's version, no leading v (kubernetes-sigs/lws@v0.10.0 hack/push-chart.sh:49).
+            lws=HelmChart("oci://registry.k8s.io/lws/charts/lws", self.lws.removeprefix("v")),
         )
 
     @property
@@ -94,6 +96,7 @@ class Charts:
     gpu_operator: HelmChart
     kueue: HelmChart
     kube_prometheus_stack: HelmChart
+    lws: HelmChart
 
     def all(self) -> tuple[HelmChart, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -119,6 +122,7 @@ MONITORING = "monitoring.coreos.com/v1"
 NETWORKING = "networking.k8s.io/v1"
 APPS = "apps/v1"
 POLICY = "policy/v1"
+LWS = "leaderworkerset.x-k8s.io/v1"
 CORE = "v1"
 
 _CRD_FOLDERS: Mapping[str, tuple[str, str]] = {

@@ -6,10 +6,21 @@ from typing import Optional
 
 import pulumi
 
-from ..core.kube import KubernetesObject
+from ..core.kube import KubernetesObject, chart
+from ..core.meta import namespace as namespace_manifest
+from ..core.versions import HelmChart
 from . import vllm
 from .values import ModelService as ModelServiceValues
 from .values import Namespace, ServingArgs
+
+
+LWS_NAMESPACE = "lws-system"
+BASELINE = {"pod-security.kubernetes.io/enforce": "baseline"}
+
+
+def lws_values(pinned: HelmChart) -> dict[str, object]:
+    """The LWS chart's values: its controller at the chart's own release (the chart defaults to `main`)."""
+    return {"image": {"manager": {"tag": f"v{pinned.version}"}}}
 
 
 class InferenceNamespace(pulumi.ComponentResource):
@@ -54,6 +65,7 @@ class ModelService(pulumi.ComponentResource):
         namespace: InferenceNamespace,
         *,
         local_queue: str,
+        lws: pulumi.Resource | None = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         super().__init__("inferfleet:index:ModelService", name, None, opts)
@@ -61,11 +73,21 @@ class ModelService(pulumi.ComponentResource):
         hf_secret = namespace.hf_secret if model.hf_token else None
         # Pulumi waits for the pods as long as the model's budget allows (core.budget).
         waits = pulumi.CustomTimeouts(create=model.budget.wait, update=model.budget.wait)
-        KubernetesObject(
-            f"{name}-deployment",
-            vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret),
-            pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
-        )
+        if model.multi_node:
+            if lws is None:
+                raise ValueError(f"model {model.name} spans {model.pipeline_parallel} nodes and needs the LeaderWorkerSet chart")
+            KubernetesObject(
+                f"{name}-leader-worker-set",
+                vllm.leader_worker_set(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret),
+                pulumi.ResourceOptions(parent=self, custom_timeouts=waits, depends_on=[lws]),  # its CRD comes with the chart
+            )
+            KubernetesObject(f"{name}-group-policy", vllm.group_policy(model, namespace.name), child)
+        else:
+            KubernetesObject(
+                f"{name}-deployment",
+                vllm.deployment(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret),
+                pulumi.ResourceOptions(parent=self, custom_timeouts=waits),
+            )
         KubernetesObject(f"{name}-pdb", vllm.disruption_budget(model, namespace.name), child)
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
         self.service = service.name
@@ -80,6 +102,14 @@ class Serving(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServingArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("inferfleet:index:Serving", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        lws = None
+        if any(m.multi_node for m in args.models):
+            if args.lws_chart is None:
+                raise ValueError("a model spans nodes: pass the pinned LeaderWorkerSet chart (ServingArgs.lws_chart)")
+            # Baseline: the chart's controller sets no seccomp profile, which the restricted profile requires.
+            ns = KubernetesObject(f"{name}-lws-namespace", namespace_manifest(LWS_NAMESPACE, "lws", BASELINE), child)
+            # The chart's default image tag is `main`; pin the controller to the chart's release.
+            lws = chart(f"{name}-lws", args.lws_chart, namespace=ns.name, values=lws_values(args.lws_chart), release="lws", opts=child)
         self.namespaces = {
             ns.name: InferenceNamespace(f"{name}-ns-{ns.name}", ns, hf_token=args.hf_token, opts=child) for ns in args.namespaces
         }
@@ -89,6 +119,7 @@ class Serving(pulumi.ComponentResource):
                 model,
                 self.namespaces[model.namespace],
                 local_queue=args.local_queue,
+                lws=lws,
                 opts=child,
             )
         self.register_outputs({"namespaces": [ns.name for ns in self.namespaces.values()]})

@@ -232,6 +232,7 @@ def resolve_model(
 @dataclass(frozen=True)
 class _Placed:
     tp: int
+    pp: int
     max_len: int
     utilization: float
     fit: Fit | None
@@ -258,7 +259,7 @@ def _place(
     arch = described.arch
     if arch is None:  # unchecked: the stack gave gpus and maxModelLen (checked in _architecture)
         assert spec.gpus is not None and spec.max_model_len is not None
-        return _Placed(spec.gpus, spec.max_model_len, utilization, None)
+        return _Placed(spec.gpus, spec.nodes or 1, spec.max_model_len, utilization, None)
     context = described.context or DEFAULT_MAX_MODEL_LEN
     max_len = spec.max_model_len or min(DEFAULT_MAX_MODEL_LEN, context)
     if max_len > context:
@@ -274,13 +275,37 @@ def _place(
         problems.add(f"{path}.gpus", f"no GPU count a {pool.machine_type} node offers suits the model's attention heads; valid: a pool with other GPU counts")
         return None
     sizing = _Sizing(spec, pool, max_len, utilization, allowed, extra, described, cloud)
+    if spec.nodes is not None and spec.nodes > 1:
+        return _place_nodes(path, spec, pool, arch, sizing, problems, max_len, utilization)
     candidates = [spec.gpus] if spec.gpus is not None else allowed
     for tp in candidates:
         result = sizing.fit(arch, tp)
         if result.fits:
-            return _Placed(tp, max_len, utilization, result)
+            return _Placed(tp, 1, max_len, utilization, result)
     problems.add(*sizing.problem(path, arch, candidates))
     return None
+
+
+def _place_nodes(
+    path: str, spec: ModelSpec, pool: GpuPool, arch: Architecture, sizing: "_Sizing", problems: Problems,
+    max_len: int, utilization: float,
+) -> _Placed | None:
+    """A replica of `spec.nodes` whole nodes: tensor parallel across each node's GPUs, pipeline parallel across nodes."""
+    nodes = spec.nodes or 1
+    if pool.mig_profile or pool.sharing or (spec.gpus is not None and spec.gpus != pool.gpus_per_node):
+        problems.add(f"{path}.gpus", f"a multi-node replica takes whole GPUs of whole nodes; valid on pool {pool.name}: gpus: {pool.gpus_per_node} without MIG or sharing")
+        return None
+    if nodes > pool.max_nodes:
+        problems.add(
+            f"{path}.nodes",
+            f"{nodes} nodes per replica but pool {pool.name} has at most {pool.max_nodes}; valid: nodePools.{pool.name}.nodes.max >= {nodes}",
+        )
+        return None
+    result = sizing.fit(arch, pool.gpus_per_node, pp=nodes)
+    if not result.fits:
+        problems.add(*sizing.problem(path, arch, [pool.gpus_per_node], pp=nodes))
+        return None
+    return _Placed(pool.gpus_per_node, nodes, max_len, utilization, result)
 
 
 def startup_budget(download_gb: float, weights_gb: float) -> StartupBudget:
@@ -303,7 +328,7 @@ def _service(
     name: str, spec: ModelSpec, pool: GpuPool, gpu: GpuValues, pins: Pins, described: _Described,
     placed: _Placed, extra_args: tuple[str, ...], cloud: str,
 ) -> ModelService:
-    share = placed.tp / pool.units_per_node  # of the node: MIG slices and shared GPUs are units too
+    share = placed.tp / pool.units_per_node  # of the node (per pod): MIG slices and shared GPUs are units too
     bf16_checkpoint = described.catalog is not None and described.catalog.dtype == "bf16"
     return ModelService(
         name=name,
@@ -311,6 +336,7 @@ def _service(
         model_id=spec.model,
         pool=pool.name,
         tensor_parallel=placed.tp,
+        pipeline_parallel=placed.pp,
         gpu_resource=gpu.resources[pool.name].name,
         replicas=spec.replicas.min,
         max_replicas=spec.replicas.max,
@@ -359,9 +385,9 @@ def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], pr
     """Minimum replicas must fit the pool's maximum; weights of co-located replicas must fit the disk."""
     for pool in pools.values():
         placed = [m for m in models if m.pool == pool.name]
-        need = sum(m.replicas * m.tensor_parallel for m in placed)
+        need = sum(m.replicas * m.gpus_per_replica for m in placed)
         if need > pool.max_units:
-            listing = ", ".join(f"{m.name} {m.replicas} x {m.tensor_parallel}" for m in placed)
+            listing = ", ".join(f"{m.name} {m.replicas} x {m.gpus_per_replica}" for m in placed)
             problems.add(
                 f"nodePools.{pool.name}.nodes.max",
                 f"the minimum replicas placed here ({listing}) need {need} GPUs but {pool.max_nodes} node(s) give "
@@ -413,22 +439,25 @@ class _Sizing:
 
     def fit(
         self, arch: Architecture, tp: int, *, utilization: float | None = None, device_gib: float | None = None,
-        max_len: int | None = None, kv_bytes: float | None = None,
+        max_len: int | None = None, kv_bytes: float | None = None, pp: int = 1,
     ) -> Fit:
         return fit(
-            arch if self.hybrid else replace(arch, sliding=None),
+            arch if self.hybrid else replace(arch, sliding=None), pp=pp,
             device_gib=device_gib or self.pool.gpu_memory_gib, tp=tp, utilization=utilization or self.utilization,
             max_model_len=max_len or self.max_len, kv_bytes=kv_bytes or self.kv_bytes,
             batched_tokens=self.batched, average_tokens=self.average,
         )
 
-    def problem(self, path: str, arch: Architecture, candidates: list[int]) -> tuple[str, str]:
+    def problem(self, path: str, arch: Architecture, candidates: list[int], pp: int = 1) -> tuple[str, str]:
         spec, pool = self.spec, self.pool
         tp = candidates[-1]  # the most GPUs tried
-        result = self.fit(arch, tp)
-        valid = ", or ".join(self._options(arch, tp, result)) or "a pool with larger GPUs or more GPUs per node"
+        result = self.fit(arch, tp, pp=pp)
+        options = self._options(arch, tp, result) if pp == 1 else self._more_nodes(arch, pp)
+        valid = ", or ".join(options) or "a pool with larger GPUs or more GPUs per node"
         device = f"{pool.gpu}{' ' + pool.mig_profile + ' slice' if pool.mig_profile else ''}"
         tried = f"gpus: {tp}" if spec.gpus is not None or len(candidates) == 1 else f"gpus: {tp}, the most a {pool.machine_type} node allows"
+        if pp > 1:
+            tried += f" on each of nodes: {pp}"
         if result.kv_budget_gib <= 0:
             return (
                 f"{path}.gpus",
@@ -441,6 +470,19 @@ class _Sizing:
             f"{self.max_len} tokens need {result.sequence_gib} GiB of KV cache per GPU at {tried} but only "
             f"{result.kv_budget_gib} GiB remain after the weights on one {device}; valid: {valid}",
         )
+
+    def _more_nodes(self, arch: Architecture, pp: int) -> list[str]:
+        """More nodes per replica (pipeline parallel), only once the pool's nodes are the largest the cloud sells."""
+        pool = self.pool
+        if pool.mig_profile or pool.sharing or pool.gpus_per_node not in self.allowed or self.spec.gpus not in (None, pool.gpus_per_node):
+            return []
+        if pool.gpus_per_node < max(_gpu_counts(pool.gpu, self.cloud), default=0):
+            return []
+        more = next((n for n in range(pp + 1, max(pool.max_nodes, pp + 8) + 1) if self.fit(arch, pool.gpus_per_node, pp=n).fits), None)
+        if more is None:
+            return []
+        grow = f" with nodePools.{pool.name}.nodes.max >= {more}" if more > pool.max_nodes else ""
+        return [f"nodes: {more}{grow}"]
 
     def _precision(self) -> str:
         info = self.described.catalog
@@ -480,6 +522,7 @@ class _Sizing:
             fewer = next((c for c in clients if self.fit(arch, 1, utilization=round(DEFAULT_UTILIZATION / c, 2)).fits), None)
             if fewer is not None:
                 options.append(f"nodePools.{pool.name}.sharing.clientsPerGpu <= {fewer}")
+        options += self._more_nodes(arch, 1)
         options += self._hardware(arch)
         return options
 

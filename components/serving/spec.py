@@ -52,6 +52,10 @@ class ModelSpec(SpecModel):
     gpus: int | None = Field(
         None, ge=1, le=16, description="GPUs per replica (tensor-parallel size); default the fewest that fit and divide a node."
     )
+    nodes: int | None = Field(
+        None, ge=1, le=64,
+        description="Nodes per replica (pipeline-parallel stages of a whole node each, a LeaderWorkerSet when > 1); default 1.",
+    )
     replicas: Replicas = Field(Replicas(), description="Replica range, e.g. {min: 1, max: 6}.")
     namespace: Name = Field("inference", description="Namespace of the model service.")
     max_model_len: int | None = Field(None, ge=256, description="Context per request; default min(8192, model's).")

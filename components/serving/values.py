@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..catalog.sizing import Fit
 from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.spec import Taint
+from ..core.versions import HelmChart
 
 if TYPE_CHECKING:
     import pulumi
@@ -27,7 +28,7 @@ class ModelService:
     """The Hugging Face repo id; also the name clients ask for (`--served-model-name`)."""
     pool: str
     tensor_parallel: int
-    """GPU units per replica (`--tensor-parallel-size`)."""
+    """GPU units per pod (`--tensor-parallel-size`)."""
     gpu_resource: str
     """The resource each of those units is requested as (the GPU layer's value)."""
     replicas: int
@@ -57,6 +58,8 @@ class ModelService:
     """What one GPU unit is, for people: `L4`, `A100-80GB 3g.40gb slice`."""
     usd_per_hour: float | None = None
     """List price of one replica's share of its node (GPUs used / GPUs per node), None when unpriced."""
+    pipeline_parallel: int = 1
+    """Nodes per replica, one pipeline stage each; > 1 runs as a LeaderWorkerSet of that size."""
     budget: StartupBudget = DEFAULT_BUDGET
     """How long a replica may take to download and load its weights (the startup probe, progress deadline)."""
     longest_request_seconds: int = 300
@@ -65,9 +68,19 @@ class ModelService:
     nat_usd_per_gb: float | None = None
     """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
 
+    @property
+    def multi_node(self) -> bool:
+        return self.pipeline_parallel > 1
+
+    @property
+    def gpus_per_replica(self) -> int:
+        return self.tensor_parallel * self.pipeline_parallel
+
     def summary(self) -> list[str]:
         """The plan's lines for this model: placement, memory fit, concurrency and cost."""
         gpus = f"{self.tensor_parallel} x {self.device}" if self.device else f"{self.tensor_parallel} GPU"
+        if self.multi_node:
+            gpus = f"{self.pipeline_parallel} nodes x {gpus} (a LeaderWorkerSet, pipeline parallel {self.pipeline_parallel})"
         lines = [f"{self.model_id} in {self.namespace}: {self.replicas}-{self.max_replicas} replicas of {gpus} on pool {self.pool}"]
         f = self.fit
         if f is None:
@@ -78,12 +91,14 @@ class ModelService:
                 f"{f.full_length_sequences} request(s) of {f.max_model_len:,} tokens, or {f.concurrent:,} at {f.average_tokens:,} tokens"
             )
         if self.download_gb:
-            nat = f", about ${self.download_gb * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
-            lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub into its own disk{nat}")
+            total = self.download_gb * self.pipeline_parallel  # every node of a replica downloads the checkpoint
+            nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
+            pods = f" on each of its {self.pipeline_parallel} nodes" if self.multi_node else ""
+            lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub{pods} into its own disk{nat}")
         if self.replicas <= 1 and not self.allow_surge:
             lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
         if self.usd_per_hour is not None:
-            month = self.usd_per_hour * HOURS_PER_MONTH
+            month = self.usd_per_hour * self.pipeline_parallel * HOURS_PER_MONTH
             lines.append(
                 f"${month:,.0f}/month per replica ({HOURS_PER_MONTH} h at list price), "
                 f"${month * self.replicas:,.0f}-${month * self.max_replicas:,.0f}/month for {self.replicas}-{self.max_replicas}"
@@ -122,3 +137,5 @@ class ServingArgs:
     """The LocalQueue (in every inference namespace) model workloads are queued in."""
     hf_token: "pulumi.Input[str] | None" = None
     """Pass a Pulumi secret; required when a namespace has `hf_token`."""
+    lws_chart: HelmChart | None = None
+    """The pinned LeaderWorkerSet chart; required when a model spans nodes."""

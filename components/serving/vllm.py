@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
-from ..core.versions import APPS, CORE, POLICY
+from ..core.versions import APPS, CORE, LWS, NETWORKING, POLICY
 from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
 from .values import ModelService
 
@@ -82,24 +82,38 @@ TYPED_FLAGS = (
     TypedFlag("--kv-cache-dtype", "kv_cache_dtype", "kvCacheDtype", "vllm/engine/arg_utils.py:1397"),
     # int seconds: 0 aborts in-flight requests on SIGTERM, more drains them that long.
     TypedFlag("--shutdown-timeout", "shutdown_timeout", "longestRequestSeconds", "vllm/engine/arg_utils.py:1941"),
+    # A multi-node replica (models.<name>.nodes > 1).
+    TypedFlag("--pipeline-parallel-size", "pipeline_parallel_size", "nodes", "vllm/engine/arg_utils.py:1171"),
+    TypedFlag("--nnodes", "nnodes", "nodes", "vllm/engine/arg_utils.py:1177"),
+    TypedFlag("--node-rank", "node_rank", "nodes", "vllm/engine/arg_utils.py:1178"),
+    TypedFlag("--master-addr", "master_addr", "nodes", "vllm/engine/arg_utils.py:1175"),
+    TypedFlag("--master-port", "master_port", "nodes", "vllm/engine/arg_utils.py:1176"),
+    TypedFlag("--headless", "headless", "nodes", "vllm/entrypoints/common/cli_args.py:445"),
 )
 """Every flag `args` can emit, checked against the pinned version's table (`vllm_flags`) at plan time."""
 
-_ONE_GROUP = "inferfleet sizes and places one tensor-parallel group per replica from models.<name>.gpus"
+_ONE_GROUP = "inferfleet sizes and places each replica from models.<name>.gpus and nodes"
 RESERVED_DESTS: Mapping[str, str] = {
     "model": "set the model with models.<name>.model",
-    "pipeline_parallel_size": _ONE_GROUP,
     "data_parallel_size": _ONE_GROUP,
     "data_parallel_size_local": _ONE_GROUP,
-    "nnodes": _ONE_GROUP,
     "kv_cache_memory_bytes": "it bypasses the memory budget inferfleet sizes from models.<name>.vllm.gpuMemoryUtilization",
     "hf_token": "the token is mounted from inferfleet:hfToken, never put on the command line",
 }
 """Dests extra args may not set although `args` does not emit them, and why."""
 
 
-def args(model: ModelService) -> list[str]:
-    """`vllm serve` arguments from the model's typed settings, then its extra args (normalised by `vllm_flags`)."""
+MASTER_PORT = 29501
+"""torch.distributed's store on the leader (vLLM's default, vllm@v0.33.0 vllm/config/parallel.py:317-326)."""
+
+
+def args(model: ModelService, role: str = "server") -> list[str]:
+    """`vllm serve` arguments from the model's typed settings, then its extra args (normalised by `vllm_flags`).
+
+    A multi-node replica runs vLLM's own multiprocessing across nodes (`--nnodes`, no Ray; `nnodes > 1`
+    selects the mp backend, vllm@v0.33.0 vllm/config/parallel.py:1064-1065); `$(LWS_*)` are the
+    variables LWS injects into every pod (kubernetes-sigs/lws@v0.10.0 pkg/utils/pod/pod_utils.go:131-175).
+    """
     out = [
         model.model_id,
         f"--port={PORT}",
@@ -115,6 +129,16 @@ def args(model: ModelService) -> list[str]:
         out.append(f"--quantization={model.quantization}")
     if model.kv_cache_dtype != "auto":
         out.append(f"--kv-cache-dtype={model.kv_cache_dtype}")
+    if model.multi_node:
+        out += [
+            f"--pipeline-parallel-size={model.pipeline_parallel}",
+            "--nnodes=$(LWS_GROUP_SIZE)",
+            "--node-rank=0" if role == "server" else "--node-rank=$(LWS_WORKER_INDEX)",
+            "--master-addr=$(LWS_LEADER_ADDRESS)",
+            f"--master-port={MASTER_PORT}",
+        ]
+        if role == "worker":
+            out.append("--headless")
     return [*out, *model.extra_args]
 
 
@@ -146,12 +170,9 @@ SHUTDOWN_MARGIN_SECONDS = 30
 """Beyond vLLM's drain: engine and worker teardown before the kubelet's SIGKILL."""
 
 
-def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None) -> dict[str, Any]:
-    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret.
-
-    vLLM serves /health only once the weights are loaded, so the startup probe allows the model's
-    whole load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
-    """
+def pod_template(model: ModelService, *, hf_secret: Any | None, role: str = "server") -> dict[str, Any]:
+    """The pod every serving mode runs: `server` (a Deployment's pods and a LeaderWorkerSet's leader) or
+    `worker` (a LeaderWorkerSet's other nodes, which serve no HTTP and so have no port and no probes)."""
     budget = model.budget
     env = [{"name": name, "value": value} for name, value in ENV.items()]
     mounts: list[dict[str, Any]] = [
@@ -175,7 +196,7 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
         "ephemeral-storage": model.ephemeral_storage,
         model.gpu_resource: str(model.tensor_parallel),
     }
-    container = {
+    container: dict[str, Any] = {
         "name": COMPONENT,
         # checkov CKV_K8S_43 (digest) and CKV_K8S_15 (pull Always, waived once a digest is set) fail until
         # inferfleet:versions.vllmDigest is set: the digest cannot be looked up offline. Always would
@@ -183,17 +204,42 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
         "image": model.image,
         "imagePullPolicy": "IfNotPresent",
         "command": ["vllm", "serve"],
-        "args": args(model),
-        "ports": [{"name": PORT_NAME, "containerPort": PORT, "protocol": "TCP"}],
+        "args": args(model, role),
         "env": env,
         "resources": {"requests": resources, "limits": dict(resources)},
-        "startupProbe": _probe(budget.probe_period_seconds, budget.probe_failures, 5),
-        "readinessProbe": _probe(10, 3, 5),
-        "livenessProbe": _probe(30, 5, 10),
         "securityContext": container_security_context(),
         "volumeMounts": mounts,
     }
+    if role == "server":
+        container |= {
+            "ports": [{"name": PORT_NAME, "containerPort": PORT, "protocol": "TCP"}],
+            "startupProbe": _probe(budget.probe_period_seconds, budget.probe_failures, 5),
+            "readinessProbe": _probe(10, 3, 5),
+            "livenessProbe": _probe(30, 5, 10),
+        }
+    # A headless worker (`--headless`, vllm@v0.33.0 vllm/entrypoints/cli/serve.py:181-230) has no HTTP
+    # endpoint to probe (checkov CKV_K8S_8/9 would fail, but checkov does not read LeaderWorkerSets);
+    # LWS recreates the whole group when any pod fails (restartPolicy RecreateGroupOnPodRestart).
     pod_labels = {**labels(COMPONENT, model.name), **POD_LABELS, "inferfleet.dev/model": model.name, "inferfleet.dev/pool": model.pool}
+    return {
+        "metadata": {"labels": pod_labels, "annotations": {"kubectl.kubernetes.io/default-container": COMPONENT}},
+        "spec": {
+            **pod_defaults(),
+            "terminationGracePeriodSeconds": model.longest_request_seconds + SHUTDOWN_MARGIN_SECONDS,
+            "nodeSelector": dict(model.node_selector),
+            "tolerations": [t.toleration() for t in model.tolerations],
+            "containers": [container],
+            "volumes": volumes,
+        },
+    }
+
+
+def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None) -> dict[str, Any]:
+    """The vLLM Deployment for one model; `queue` is its Kueue LocalQueue, `hf_secret` the token Secret.
+
+    vLLM serves /health only once the weights are loaded, so the startup probe allows the model's
+    whole load budget, and the progress deadline the budget's rollout on top (see `core.budget`).
+    """
     return manifest(
         APPS,
         "Deployment",
@@ -205,19 +251,57 @@ def deployment(model: ModelService, *, namespace: Any, queue: Any, hf_secret: An
             "selector": {"matchLabels": selector(model.name)},
             # A surge pod needs a GPU and quota that are usually not there: replace in place unless the stack allows it.
             "strategy": {"type": "RollingUpdate", "rollingUpdate": _rolling(model)},
-            "progressDeadlineSeconds": budget.progress_deadline_seconds,
-            "template": {
-                "metadata": {"labels": pod_labels, "annotations": {"kubectl.kubernetes.io/default-container": COMPONENT}},
-                "spec": {
-                    **pod_defaults(),
-                    "terminationGracePeriodSeconds": model.longest_request_seconds + SHUTDOWN_MARGIN_SECONDS,
-                    "nodeSelector": dict(model.node_selector),
-                    "tolerations": [t.toleration() for t in model.tolerations],
-                    "containers": [container],
-                    "volumes": volumes,
-                },
+            "progressDeadlineSeconds": model.budget.progress_deadline_seconds,
+            "template": pod_template(model, hf_secret=hf_secret),
+        },
+    )
+
+
+LWS_NAME_LABEL = "leaderworkerset.sigs.k8s.io/name"
+LWS_WORKER_INDEX_LABEL = "leaderworkerset.sigs.k8s.io/worker-index"
+"""Labels LWS puts on every pod of a group; the leader's worker index is 0 (kubernetes-sigs/lws@v0.10.0
+api/leaderworkerset/v1/leaderworkerset_types.go)."""
+
+
+def leader_worker_set(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None) -> dict[str, Any]:
+    """A replica across `pipeline_parallel` nodes: the leader serves the API, workers run headless.
+
+    Kueue admits each group as one workload from the queue label on the LeaderWorkerSet itself
+    (kueue@v0.19.2 site/content/en/docs/tasks/run/leaderworkerset.md:51-57). Its name (the model's)
+    must be at most 39 characters for Kueue's pod-group label (:124-131); model names are at most 30.
+    """
+    return manifest(
+        LWS,
+        "LeaderWorkerSet",
+        model.name,
+        namespace,
+        labels={**labels(COMPONENT, model.name), QUEUE_LABEL: queue},
+        spec={
+            "replicas": model.replicas,
+            "startupPolicy": "LeaderCreated",
+            "rolloutStrategy": {"type": "RollingUpdate", "rollingUpdateConfiguration": _rolling(model)},
+            "leaderWorkerTemplate": {
+                "size": model.pipeline_parallel,
+                # A failed rank leaves the others waiting on collectives: restart the group together.
+                "restartPolicy": "RecreateGroupOnPodRestart",
+                "leaderTemplate": pod_template(model, hf_secret=hf_secret),
+                "workerTemplate": pod_template(model, hf_secret=hf_secret, role="worker"),
             },
         },
+    )
+
+
+def group_policy(model: ModelService, namespace: Any) -> dict[str, Any]:
+    """Lets the pods of one LeaderWorkerSet group reach each other on any port: torch.distributed's
+    store on the master port and NCCL's own sockets (the network layer denies everything else)."""
+    group = {"podSelector": {"matchLabels": {LWS_NAME_LABEL: model.name}}}
+    return manifest(
+        NETWORKING,
+        "NetworkPolicy",
+        f"{model.name}-group",
+        namespace,
+        labels=labels(COMPONENT, model.name),
+        spec={**group, "policyTypes": ["Ingress", "Egress"], "ingress": [{"from": [group]}], "egress": [{"to": [group]}]},
     )
 
 
@@ -246,7 +330,8 @@ def service(model: ModelService, namespace: Any) -> dict[str, Any]:
         labels=labels(COMPONENT, model.name),
         spec={
             "type": "ClusterIP",
-            "selector": selector(model.name),
+            # Only a group's leader serves HTTP.
+            "selector": {**selector(model.name), LWS_WORKER_INDEX_LABEL: "0"} if model.multi_node else selector(model.name),
             "ports": [{"name": PORT_NAME, "port": PORT, "targetPort": PORT_NAME, "protocol": "TCP"}],
         },
     )

@@ -53,7 +53,7 @@ def test_no_gpu_count_on_the_node_fits_names_the_most_tried() -> None:
     assert problems(stack(H100_8, model="meta-llama/Llama-3.1-405B-Instruct")) == [
         "inferfleet:models.m.gpus: meta-llama/Llama-3.1-405B-Instruct (bf16) needs 94.53 GiB of weights per GPU at gpus: 8, "
         "the most a a3-highgpu-8g node allows, but one H100-80GB gives vLLM 73.23 GiB (0.92 x 79.6 GiB, less 3 GiB for "
-        "activations); valid: precision: fp8 with gpus: 8, or nodePools.h100.gpu: H200-141GB"
+        "activations); valid: precision: fp8 with gpus: 8, or nodes: 2, or nodePools.h100.gpu: H200-141GB"
     ]
 
 

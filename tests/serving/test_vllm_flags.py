@@ -78,7 +78,8 @@ def with_extra(*extra: str):
         ("--no-enable-prefix-caching", "'--no-enable-prefix-caching' sets enable_prefix_caching, which inferfleet sets from models.qwen.vllm.prefixCaching;"),
         ("--device-memory-utilization=0.5", "'--device-memory-utilization' sets gpu_memory_utilization, which inferfleet sets from models.qwen.vllm.gpuMemoryUtilization;"),
         ("--port=9000", "'--port' sets the port, which inferfleet fixes at 8000 for probes, Services and policies; valid: drop the flag"),
-        ("-pp 2", "'-pp' sets pipeline_parallel_size; valid: drop the flag (inferfleet sizes and places one tensor-parallel group per replica from models.qwen.gpus)"),
+        ("-pp 2", "'-pp' sets pipeline_parallel_size, which inferfleet sets from models.qwen.nodes; valid: set models.qwen.nodes and drop the flag"),
+        ("-dp 2", "'-dp' sets data_parallel_size; valid: drop the flag (inferfleet sizes and places each replica from models.qwen.gpus and nodes)"),
         ("--hf-token=hf_x", "'--hf-token' sets hf_token; valid: drop the flag (the token is mounted from inferfleet:hfToken"),
     ],
 )
