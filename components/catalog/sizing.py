@@ -26,8 +26,9 @@ OVERHEAD_GIB = 3.0
 """Activations, CUDA graphs and non-torch memory per GPU (reference/vllm.md: ~3 GiB; optimistic for large MoE)."""
 BLOCK_TOKENS = 16
 """vLLM's KV block on CUDA; a sequence takes whole blocks."""
-DISK_HEADROOM_GB = 30
-"""Boot disk kept for the OS, container images and logs."""
+GKE_FS_SHARE = 0.9425
+"""Filesystem capacity of a GKE boot disk per GiB provisioned: "About GKE node sizing" reports 98831908Ki
+(94.25 GiB) of a 100 GB disk (cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes); one point."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,23 @@ def fit(
         tp, pp, round(weights, 2), round(budget, 2), kv_bytes_per_token(arch, tp, kv_bytes),
         int(room * max_model_len // sequence), max_model_len, round(sequence / GIB, 2), average, int(room // request(average)),
     )
+
+
+def allocatable_ephemeral_gb(cloud: str, disk_gb: int) -> float | None:
+    """GB of ephemeral storage the kubelet leaves pods on a node whose boot disk is `disk_gb`; None if unknown.
+
+    Both clouds size disks in GiB. GKE keeps 10% of the filesystem for eviction and reserves
+    min(50%, 6 GiB + 35%, 100 GiB) of the disk (plan-node-sizes, "Local ephemeral storage
+    reservation"); EKS AL2023 nodes evict at 10% free and reserve 1 GiB (awslabs/amazon-eks-ami@81fec2e
+    nodeadm/internal/kubelet/config.go:110-114,283-287), the filesystem taken as the whole volume.
+    """
+    if cloud == "gke":
+        gib = disk_gb * GKE_FS_SHARE * 0.9 - min(0.5 * disk_gb, 6 + 0.35 * disk_gb, 100)
+    elif cloud == "eks":
+        gib = disk_gb * 0.9 - 1
+    else:
+        return None
+    return round(gib * GIB / 1e9, 1)
 
 
 def disk_gb_for_weights(weights_gb: float) -> int:

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 from ..catalog.gpus import GPUS
 from ..catalog.models import MODELS, PRECISION_BYTES, ModelInfo
 from ..catalog.sizing import (
-    DISK_HEADROOM_GB,
+    allocatable_ephemeral_gb,
     OVERHEAD_GIB,
     Architecture,
     Fit,
@@ -98,7 +98,7 @@ def resolve(
         )
         if model is not None:
             resolved.append(model)
-    _check_capacity(pools, resolved, problems)
+    _check_capacity(pools, resolved, problems, cloud)
     _check_served_names(resolved, problems)
     namespaces = tuple(
         Namespace(ns, hf_token=any(m.hf_token for m in resolved if m.namespace == ns))
@@ -381,7 +381,7 @@ def _check_served_names(models: list[ModelService], problems: Problems) -> None:
         first.setdefault(key, m.name)
 
 
-def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], problems: Problems) -> None:
+def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], problems: Problems, cloud: str) -> None:
     """Minimum replicas must fit the pool's maximum; weights of co-located replicas must fit the disk."""
     for pool in pools.values():
         placed = [m for m in models if m.pool == pool.name]
@@ -393,13 +393,16 @@ def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], pr
                 f"the minimum replicas placed here ({listing}) need {need} GPUs but {pool.max_nodes} node(s) give "
                 f"{pool.max_units}; valid: nodes.max >= {math.ceil(need / pool.units_per_node)}",
             )
-        if placed and pool.created:
+        allocatable = allocatable_ephemeral_gb(cloud, pool.disk_size_gb) if placed and pool.created else None
+        if allocatable is not None:
             per_node = max((pool.units_per_node // m.tensor_parallel) * disk_gb_for_weights(m.download_gb) for m in placed)
-            if per_node + DISK_HEADROOM_GB > pool.disk_size_gb:
+            if per_node > allocatable:
+                enough = next(d for d in range(pool.disk_size_gb, 65536, 10) if (allocatable_ephemeral_gb(cloud, d) or 0) >= per_node)
                 problems.add(
                     f"nodePools.{pool.name}.diskSizeGb",
-                    f"{pool.disk_size_gb} GB cannot hold {per_node} GB of model weights per node plus "
-                    f"{DISK_HEADROOM_GB} GB for the system; valid: >= {per_node + DISK_HEADROOM_GB}",
+                    f"a {pool.disk_size_gb} GB boot disk leaves pods {allocatable} GB of ephemeral storage on {cloud.upper()}, "
+                    f"less than the {per_node} GB of model weights its replicas download per node; valid: >= {enough}, "
+                    "or fewer replicas per node",
                 )
 
 

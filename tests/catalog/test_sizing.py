@@ -177,3 +177,14 @@ def test_the_catalog_covers_the_widely_served_models() -> None:
     assert len(MODELS) >= 15
     assert MODELS["deepseek-ai/DeepSeek-V3"].mla is not None and MODELS["openai/gpt-oss-120b"].sliding is not None
     assert {m.dtype for m in MODELS.values()} == {"bf16", "fp8", "mxfp4"}
+
+
+def test_allocatable_ephemeral_storage_follows_each_clouds_reservation() -> None:
+    """GKE's "About GKE node sizing" page: a 100 GB boot disk leaves 47060071478 bytes allocatable;
+    EKS AL2023: 10% eviction and 1 GiB reserved (amazon-eks-ami nodeadm kubelet config)."""
+    from components.catalog.sizing import allocatable_ephemeral_gb
+
+    assert allocatable_ephemeral_gb("gke", 100) == pytest.approx(47.06, abs=0.1)
+    assert allocatable_ephemeral_gb("gke", 200) == pytest.approx(93.65 * 2**30 / 1e9, rel=0.01)  # the audit's ~104 GB overstated it
+    assert allocatable_ephemeral_gb("eks", 500) == pytest.approx((500 * 0.9 - 1) * 2**30 / 1e9, rel=0.001)
+    assert allocatable_ephemeral_gb("existing", 500) is None

@@ -13,7 +13,7 @@ from stacks.plan import render, validate
 
 from ..conftest import GKE, PROJECT, config, resolved
 
-H100 = {"h100": {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 2}, "diskSizeGb": 1000}}
+H100 = {"h100": {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 2}, "diskSizeGb": 1200}}
 LLAMA_405B = {"model": "meta-llama/Llama-3.1-405B-Instruct", "pool": "h100", "nodes": 2, "maxModelLen": 32768}
 
 
@@ -110,7 +110,7 @@ def test_the_summary_counts_every_node_of_a_replica() -> None:
 
 def test_nodes_that_do_not_fit_suggest_the_fewest_that_do() -> None:
     """689 GB of FP8 over 5 x 8 L4s is 16 GiB per GPU, under the 20.7 GiB each gives vLLM."""
-    l4 = {"l4": {"gpu": "L4", "gpusPerNode": 8, "nodes": {"max": 2}, "diskSizeGb": 1000}}
+    l4 = {"l4": {"gpu": "L4", "gpusPerNode": 8, "nodes": {"max": 2}, "diskSizeGb": 1200}}
     assert problems(config(GKE, nodePools=l4, models={"ds": {"model": "deepseek-ai/DeepSeek-V3", "pool": "l4", "nodes": 2}})) == [
         "inferfleet:models.ds.gpus: deepseek-ai/DeepSeek-V3 (fp8) needs 40.11 GiB of weights per GPU at gpus: 8 on each of "
         "nodes: 2, but one L4 gives vLLM 20.7 GiB (0.92 x 22.5 GiB, less 3 GiB for activations); valid: nodes: 5 with "

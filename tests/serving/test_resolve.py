@@ -12,8 +12,8 @@ from stacks.plan.cli import main
 
 from ..conftest import GKE, config, resolved, write_stack
 
-H100_1 = {"h100": {"gpu": "H100-80GB", "gpusPerNode": 1, "nodes": {"min": 0, "max": 2}}}
-H100_8 = {"h100": {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 2}, "diskSizeGb": 1000}}
+H100_1 = {"h100": {"gpu": "H100-80GB", "gpusPerNode": 1, "nodes": {"min": 0, "max": 2}, "diskSizeGb": 300}}
+H100_8 = {"h100": {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 2}, "diskSizeGb": 1200}}
 
 
 def stack(pools: dict[str, Any], **model: Any) -> dict[str, Any]:
@@ -141,3 +141,13 @@ def test_the_summary_states_what_each_replica_downloads_and_nat_charges() -> Non
     # Cloud NAT: $0.045 per GiB; 141 GB is 131.3 GiB.
     assert ("each replica start downloads 141 GB of weights from the Hugging Face hub into its own disk, "
             "about $5.91 of NAT processing") in model.summary()
+
+
+def test_the_weights_must_fit_what_the_cloud_leaves_pods_of_the_boot_disk() -> None:
+    """Audit finding 7: a 70B BF16 replica (161 GB with room for shards in flight) on GKE's default
+    200 GB disk passed the old disk - 30 GB check but is unschedulable: GKE leaves ~100 GB."""
+    pool = {"h100": {**H100_1["h100"], "diskSizeGb": 200}}
+    assert problems(stack(pool, model="meta-llama/Llama-3.1-70B-Instruct", precision="fp8")) == [
+        "inferfleet:nodePools.h100.diskSizeGb: a 200 GB boot disk leaves pods 100.6 GB of ephemeral storage on GKE, "
+        "less than the 161 GB of model weights its replicas download per node; valid: >= 300, or fewer replicas per node"
+    ]
