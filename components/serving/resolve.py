@@ -13,12 +13,12 @@ from typing import Iterable, Mapping
 from ..catalog.gpus import GPUS
 from ..catalog.models import MODELS, PRECISION_BYTES, ModelInfo
 from ..catalog.sizing import (
-    allocatable_ephemeral_gb,
     OVERHEAD_GIB,
     Architecture,
     Fit,
     Mla,
     SlidingWindow,
+    allocatable_ephemeral_gb,
     default_batched_tokens,
     disk_gb_for_weights,
     fit,
@@ -47,9 +47,11 @@ MIN_LOAD_SECONDS = 1200
 NAT_USD_PER_GB = {"gke": 0.045 * 1e9 / 2**30, "eks": 0.045}
 """What NAT charges per GB a replica downloads: Cloud NAT $0.045 per GiB processed (cloud.google.com/nat/pricing);
 the AWS NAT Gateway's $0.045 per GB is unverified."""
+CACHE_GB = 20
+"""Scratch a pod needs besides its weights: compile, Triton and FlashInfer caches."""
 DEFAULT_AVERAGE_TOKENS = 2048
 """Prompt plus output tokens of the request the plan's concurrency is counted in, unless the stack says."""
-SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "gpu-operator", "kueue-system"})
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "gpu-operator", "kueue-system", "lws-system"})
 CPU_SHARE = 0.85
 """Share of a node's vCPUs and memory given to model pods; the rest is kubelet and daemons."""
 MEMORY_SHARE = 0.8
@@ -212,7 +214,10 @@ def resolve_model(
     _check_rules(path, spec, problems, pool_names=pool_names, reserved=reserved)
     extra = _extra_args(path, spec, flags, problems) if flags is not None else []
     described = _architecture(path, spec, problems)
-    if described is not None and described.gated and not has_hf_token:
+    if spec.weights.source == "pvc" and spec.weights.claim is None:
+        problems.add(f"{path}.weights.claim", "source pvc needs the claim holding the weights; valid: the name of a ReadWriteMany PVC in the model's namespace")
+    offline = spec.weights.source == "pvc"
+    if described is not None and described.gated and not has_hf_token and not offline:
         problems.add(
             f"{path}.model",
             f"{spec.model} is gated on Hugging Face and needs a token; "
@@ -329,6 +334,7 @@ def _service(
     placed: _Placed, extra_args: tuple[str, ...], cloud: str,
 ) -> ModelService:
     share = placed.tp / pool.units_per_node  # of the node (per pod): MIG slices and shared GPUs are units too
+    claim = spec.weights.claim if spec.weights.source == "pvc" else None
     bf16_checkpoint = described.catalog is not None and described.catalog.dtype == "bf16"
     return ModelService(
         name=name,
@@ -351,16 +357,17 @@ def _service(
         image=pins.vllm_image,
         cpu=str(max(1, math.floor(pool.vcpus * CPU_SHARE * share))),
         memory=f"{max(4, math.floor(pool.memory_gib * MEMORY_SHARE * share))}Gi",
-        ephemeral_storage=f"{disk_gb_for_weights(described.download_gb)}G",
+        ephemeral_storage=f"{CACHE_GB if claim else disk_gb_for_weights(described.download_gb)}G",
         shm_size="2Gi" if placed.tp > 1 else "1Gi",
-        hf_token=described.gated,
+        hf_token=described.gated and not claim,  # offline from the claim: the hub is never asked
         node_selector=pool.selector,
         tolerations=pool.tolerations,
         fit=placed.fit,
-        download_gb=described.download_gb,
+        download_gb=0.0 if claim else described.download_gb,
+        weights_claim=claim,
         device=f"{pool.gpu} {pool.mig_profile} slice" if pool.mig_profile else f"{pool.gpu} (shared)" if pool.sharing else pool.gpu,
         usd_per_hour=round(pool.price.usd_per_hour * share, 4) if pool.price else None,
-        budget=startup_budget(described.download_gb, described.arch.weights_gb if described.arch else described.download_gb),
+        budget=startup_budget(0.0 if claim else described.download_gb, described.arch.weights_gb if described.arch else described.download_gb),
         longest_request_seconds=spec.longest_request_seconds,
         allow_surge=spec.allow_surge,
         nat_usd_per_gb=NAT_USD_PER_GB.get(cloud),
@@ -395,7 +402,7 @@ def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], pr
             )
         allocatable = allocatable_ephemeral_gb(cloud, pool.disk_size_gb) if placed and pool.created else None
         if allocatable is not None:
-            per_node = max((pool.units_per_node // m.tensor_parallel) * disk_gb_for_weights(m.download_gb) for m in placed)
+            per_node = max((pool.units_per_node // m.tensor_parallel) * int(m.ephemeral_storage.removesuffix("G")) for m in placed)
             if per_node > allocatable:
                 enough = next(d for d in range(pool.disk_size_gb, 65536, 10) if (allocatable_ephemeral_gb(cloud, d) or 0) >= per_node)
                 problems.add(

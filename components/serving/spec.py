@@ -46,6 +46,15 @@ class Vllm(SpecModel):
     extra_args: tuple[str, ...] = Field((), description="Further `vllm serve` flags, checked against the pinned vLLM.")
 
 
+class Weights(SpecModel):
+    """Where the pods read the checkpoint: downloaded from the hub per replica, or a shared volume."""
+
+    source: Literal["hub", "pvc"] = Field("hub", description="hub (each replica downloads) or pvc (a pre-staged shared claim).")
+    claim: Name | None = Field(
+        None, description="For source pvc: a ReadWriteMany claim in the model's namespace holding the Hugging Face hub cache."
+    )
+
+
 class ModelSpec(SpecModel):
     model: str = Field(..., pattern=r"^[\w.-]+/[\w.-]+$", description="a Hugging Face repo id, org/name, e.g. Qwen/Qwen3-8B")
     pool: Name = Field(..., description="GPU node pool the model runs on.")
@@ -70,6 +79,7 @@ class ModelSpec(SpecModel):
         None, ge=1, description="Prompt plus output tokens of a typical request, for the plan's concurrency; default min(2048, maxModelLen)."
     )
     gated: bool | None = Field(None, description="Needs a Hugging Face token; default from the catalog.")
+    weights: Weights = Field(Weights(), description="Where the weights come from, e.g. {source: pvc, claim: llama-weights}.")
     longest_request_seconds: int = Field(
         300, ge=1, le=3600, description="Longest request to finish on shutdown; vLLM drains this long before it stops."
     )

@@ -53,7 +53,9 @@ class ModelService:
     fit: Fit | None
     """The memory fit; None for a model the stack serves `unchecked`."""
     download_gb: float
-    """Size of the checkpoint the pod downloads."""
+    """Size of the checkpoint each pod downloads (0 when it reads a pre-staged claim)."""
+    weights_claim: str | None = None
+    """A ReadWriteMany claim holding the hub cache, mounted read-only; the pods then never download."""
     device: str = ""
     """What one GPU unit is, for people: `L4`, `A100-80GB 3g.40gb slice`."""
     usd_per_hour: float | None = None
@@ -90,7 +92,9 @@ class ModelService:
                 f"weights {f.weights_gib_per_gpu} GiB/GPU, KV cache {f.kv_budget_gib} GiB/GPU = {f.kv_tokens:,} tokens: "
                 f"{f.full_length_sequences} request(s) of {f.max_model_len:,} tokens, or {f.concurrent:,} at {f.average_tokens:,} tokens"
             )
-        if self.download_gb:
+        if self.weights_claim:
+            lines.append(f"weights read from the claim {self.weights_claim} (pre-staged, offline): nothing downloaded per replica")
+        elif self.download_gb:
             total = self.download_gb * self.pipeline_parallel  # every node of a replica downloads the checkpoint
             nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
             pods = f" on each of its {self.pipeline_parallel} nodes" if self.multi_node else ""

@@ -53,6 +53,7 @@ ENV: Mapping[str, str] = {
 """The container's environment: the user name and every cache under the writable home emptyDirs."""
 WRITABLE = {"cache": CACHE, "config": CONFIG, "tmp": "/tmp"}
 """The emptyDirs under the read-only root, by volume name; /tmp also holds vLLM's RPC sockets (envs.py:732)."""
+WEIGHTS_DIR = "/models"
 HF_TOKEN_KEY = "token"
 HF_TOKEN_DIR = "/var/run/secrets/huggingface"
 
@@ -185,6 +186,12 @@ def pod_template(model: ModelService, *, hf_secret: Any | None, role: str = "ser
         {"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}},
         {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": model.shm_size}},
     ]
+    if model.weights_claim is not None:
+        # The hub cache pre-staged on a shared claim: read it in place, never reach the hub
+        # (huggingface_hub 2.4.0 constants.py:177 HF_HUB_CACHE, :194 HF_HUB_OFFLINE).
+        env += [{"name": "HF_HUB_CACHE", "value": WEIGHTS_DIR}, {"name": "HF_HUB_OFFLINE", "value": "1"}]
+        mounts.append({"name": "weights", "mountPath": WEIGHTS_DIR, "readOnly": True})
+        volumes.append({"name": "weights", "persistentVolumeClaim": {"claimName": model.weights_claim, "readOnly": True}})
     if hf_secret is not None:
         # A file, not an env var: the token stays out of `kubectl describe` and process listings.
         env.append({"name": "HF_TOKEN_PATH", "value": f"{HF_TOKEN_DIR}/{HF_TOKEN_KEY}"})

@@ -170,3 +170,33 @@ def test_a_disruption_budget_lets_drains_take_one_replica_at_a_time() -> None:
     pdb = vllm.disruption_budget(model, "inference")
     assert pdb["apiVersion"] == "policy/v1" and pdb["spec"]["maxUnavailable"] == 1
     assert pdb["spec"]["selector"]["matchLabels"] == deployment()["spec"]["selector"]["matchLabels"]
+
+
+def test_weights_from_a_shared_claim_are_read_offline_and_never_downloaded() -> None:
+    values = config(GKE, models={"llama": {"model": "meta-llama/Llama-3.1-8B-Instruct", "pool": "l4",
+                                           "weights": {"source": "pvc", "claim": "llama-weights"}}})
+    model = resolved(values).serving.models[0]  # gated, but no token needed: the hub is never asked
+    assert model.hf_token is False and model.download_gb == 0 and model.ephemeral_storage == "20G"
+    dep = vllm.deployment(model, namespace="inference", queue="serving", hf_secret=None)
+    c = container(dep)
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert env["HF_HUB_CACHE"] == "/models" and env["HF_HUB_OFFLINE"] == "1"
+    assert {"name": "weights", "mountPath": "/models", "readOnly": True} in c["volumeMounts"]
+    volumes = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["weights"]["persistentVolumeClaim"] == {"claimName": "llama-weights", "readOnly": True}
+    hub = resolved(config(GKE, hfToken="hf_test", models={"llama": {"model": "meta-llama/Llama-3.1-8B-Instruct", "pool": "l4"}}))
+    assert model.budget.load_seconds <= hub.serving.models[0].budget.load_seconds
+    assert any("read from the claim llama-weights" in line for line in model.summary())
+
+
+def test_a_claim_source_needs_the_claim() -> None:
+    import pytest
+
+    from components.core.problems import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        resolved(config(GKE, models={"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4", "weights": {"source": "pvc"}}}))
+    assert [p.line() for p in error.value.problems] == [
+        "inferfleet:models.qwen.weights.claim: source pvc needs the claim holding the weights; valid: the name of a "
+        "ReadWriteMany PVC in the model's namespace"
+    ]
