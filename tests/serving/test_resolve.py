@@ -151,3 +151,10 @@ def test_the_weights_must_fit_what_the_cloud_leaves_pods_of_the_boot_disk() -> N
         "inferfleet:nodePools.h100.diskSizeGb: a 200 GB boot disk leaves pods 100.6 GB of ephemeral storage on GKE, "
         "less than the 161 GB of model weights its replicas download per node; valid: >= 300, or fewer replicas per node"
     ]
+
+
+def test_the_plan_summary_prints_the_serving_warnings(plan_of) -> None:
+    from stacks.plan import summary
+
+    plan = plan_of({**stack(H100_8, model="Qwen/Qwen3-235B-A22B"), "hfToken": {"secure": "v1:placeholder"}})
+    assert "warning: models.m: 8 GPUs exceed the model's 4 KV heads" in summary.summary(plan)
