@@ -26,7 +26,7 @@ from ..catalog.sizing import (
     tp_problem,
 )
 from ..cloud.values import GpuPool
-from ..core.budget import StartupBudget
+from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.problems import Problems
 from ..core.versions import Pins
 from ..gpu.values import GpuValues
@@ -367,7 +367,8 @@ def _service(
         weights_claim=claim,
         device=f"{pool.gpu} {pool.mig_profile} slice" if pool.mig_profile else f"{pool.gpu} (shared)" if pool.sharing else pool.gpu,
         usd_per_hour=round(pool.price.usd_per_hour * share, 4) if pool.price else None,
-        budget=startup_budget(0.0 if claim else described.download_gb, described.arch.weights_gb if described.arch else described.download_gb),
+        # Unchecked: nothing is known of the checkpoint, so the platform's default hour.
+        budget=startup_budget(0.0 if claim else described.download_gb, described.arch.weights_gb) if described.arch else DEFAULT_BUDGET,
         longest_request_seconds=spec.longest_request_seconds,
         allow_surge=spec.allow_surge,
         nat_usd_per_gb=NAT_USD_PER_GB.get(cloud),

@@ -112,6 +112,7 @@ def test_a_model_outside_the_catalog_is_described_or_explicitly_unchecked() -> N
     ]
     unchecked = resolved(stack(H100_1, model="acme/foo-7b", unchecked=True, gpus=1, maxModelLen=4096)).serving.models[0]
     assert unchecked.fit is None and unchecked.max_model_len == 4096
+    assert unchecked.budget.load_seconds == 3600  # nothing known of its size: the default hour
     assert unchecked.summary()[1].startswith("unchecked: not sized")
 
 
