@@ -99,7 +99,7 @@ class InferencePlatform(pulumi.ComponentResource):
                 models=platform.serving.models,
                 local_queue=platform.queueing.local_queue,
                 hf_token=secrets.hf_token,
-                lws_chart=charts.lws,
+                charts=charts,
             ),
             on_cluster,
         )

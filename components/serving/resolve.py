@@ -214,6 +214,12 @@ def resolve_model(
     _check_rules(path, spec, problems, pool_names=pool_names, reserved=reserved)
     extra = _extra_args(path, spec, flags, problems) if flags is not None else []
     described = _architecture(path, spec, problems)
+    if spec.mode == "kserve" and (spec.nodes or 1) > 1:
+        # KServe v0.20.0's multi-node presets are data-parallel only (config/llmisvcconfig/
+        # config-llm-worker-data-parallel.yaml:188-199); TP x PP across nodes is the vllm mode's LeaderWorkerSet.
+        problems.add(f"{path}.mode", "KServe's multi-node presets are data-parallel only; valid: mode: vllm for nodes > 1")
+    if spec.mode == "kserve" and spec.weights.source != "hub":
+        problems.add(f"{path}.weights.source", "inferfleet's KServe mode downloads from the hub only; valid: hub, or mode: vllm")
     if spec.weights.source == "pvc" and spec.weights.claim is None:
         problems.add(f"{path}.weights.claim", "source pvc needs the claim holding the weights; valid: the name of a ReadWriteMany PVC in the model's namespace")
     offline = spec.weights.source == "pvc"
@@ -343,6 +349,7 @@ def _service(
         pool=pool.name,
         tensor_parallel=placed.tp,
         pipeline_parallel=placed.pp,
+        mode=spec.mode,
         gpu_resource=gpu.resources[pool.name].name,
         replicas=spec.replicas.min,
         max_replicas=spec.replicas.max,

@@ -61,6 +61,9 @@ class ModelSpec(SpecModel):
     gpus: int | None = Field(
         None, ge=1, le=16, description="GPUs per replica (tensor-parallel size); default the fewest that fit and divide a node."
     )
+    mode: Literal["vllm", "kserve"] = Field(
+        "vllm", description="vllm (a Deployment, or a LeaderWorkerSet across nodes) or kserve (a KServe LLMInferenceService)."
+    )
     nodes: int | None = Field(
         None, ge=1, le=64,
         description="Nodes per replica (pipeline-parallel stages of a whole node each, a LeaderWorkerSet when > 1); default 1.",

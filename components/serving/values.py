@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..catalog.sizing import Fit
 from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.spec import Taint
-from ..core.versions import HelmChart
+from ..core.versions import Charts
 
 if TYPE_CHECKING:
     import pulumi
@@ -60,6 +60,8 @@ class ModelService:
     """What one GPU unit is, for people: `L4`, `A100-80GB 3g.40gb slice`."""
     usd_per_hour: float | None = None
     """List price of one replica's share of its node (GPUs used / GPUs per node), None when unpriced."""
+    mode: str = "vllm"
+    """vllm: inferfleet's own Deployment or LeaderWorkerSet; kserve: a KServe LLMInferenceService."""
     pipeline_parallel: int = 1
     """Nodes per replica, one pipeline stage each; > 1 runs as a LeaderWorkerSet of that size."""
     budget: StartupBudget = DEFAULT_BUDGET
@@ -83,6 +85,8 @@ class ModelService:
         gpus = f"{self.tensor_parallel} x {self.device}" if self.device else f"{self.tensor_parallel} GPU"
         if self.multi_node:
             gpus = f"{self.pipeline_parallel} nodes x {gpus} (a LeaderWorkerSet, pipeline parallel {self.pipeline_parallel})"
+        if self.mode == "kserve":
+            gpus += " as a KServe LLMInferenceService"
         lines = [f"{self.model_id} in {self.namespace}: {self.replicas}-{self.max_replicas} replicas of {gpus} on pool {self.pool}"]
         f = self.fit
         if f is None:
@@ -99,7 +103,7 @@ class ModelService:
             nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
             pods = f" on each of its {self.pipeline_parallel} nodes" if self.multi_node else ""
             lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub{pods} into its own disk{nat}")
-        if self.replicas <= 1 and not self.allow_surge:
+        if self.replicas <= 1 and not self.allow_surge and self.mode != "kserve":
             lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
         if self.usd_per_hour is not None:
             month = self.usd_per_hour * self.pipeline_parallel * HOURS_PER_MONTH
@@ -141,5 +145,5 @@ class ServingArgs:
     """The LocalQueue (in every inference namespace) model workloads are queued in."""
     hf_token: "pulumi.Input[str] | None" = None
     """Pass a Pulumi secret; required when a namespace has `hf_token`."""
-    lws_chart: HelmChart | None = None
-    """The pinned LeaderWorkerSet chart; required when a model spans nodes."""
+    charts: "Charts | None" = None
+    """The pinned charts (LeaderWorkerSet, cert-manager, KServe); required when a model spans nodes or uses KServe."""

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
-from ..core.versions import APPS, CORE, LWS, NETWORKING, POLICY
+from ..core.versions import APPS, CORE, KSERVE_LLM, LWS, NETWORKING, POLICY
 from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
 from .values import ModelService
 
@@ -294,6 +294,38 @@ def leader_worker_set(model: ModelService, *, namespace: Any, queue: Any, hf_sec
                 "leaderTemplate": pod_template(model, hf_secret=hf_secret),
                 "workerTemplate": pod_template(model, hf_secret=hf_secret, role="worker"),
             },
+        },
+    )
+
+
+def llm_inference_service(model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None) -> dict[str, Any]:
+    """The model as a KServe LLMInferenceService (kserve@v0.20.0), running the same pod as the vllm mode.
+
+    The controller merges `template` onto its preset `kserve-config-llm-template` by strategic merge,
+    container `main` by name (pkg/controller/v1alpha2/llmisvc/config_merge.go:779-816); the preset's
+    command (a bash wrapper adding its own flags, config-llm-template.yaml:166-176) is replaced by
+    `vllm serve` and inferfleet's checked flags. The storage initializer is off (workload_storage.go:97-104):
+    vLLM downloads the weights itself, with the token file, as in the vllm mode. `labels` reach the
+    pods and the Kueue queue label on the object reaches the Deployment (workload_single_node.go:179,302-321).
+    """
+    pod = pod_template(model, hf_secret=hf_secret)
+    container = {**pod["spec"]["containers"][0], "name": "main"}
+    # The preset points the hub cache at its own /models volume; keep it in the sized cache emptyDir.
+    container["env"] = [*container["env"], {"name": "HF_HUB_CACHE", "value": f"{CACHE}/huggingface/hub"}]
+    return manifest(
+        KSERVE_LLM,
+        "LLMInferenceService",
+        model.name,
+        namespace,
+        labels={**labels(COMPONENT, model.name), QUEUE_LABEL: queue},
+        spec={
+            "model": {"uri": f"hf://{model.model_id}", "name": model.model_id},
+            "replicas": model.replicas,
+            "parallelism": {"tensor": model.tensor_parallel},
+            "storageInitializer": {"enabled": False},
+            "labels": pod["metadata"]["labels"],
+            "annotations": {"kubectl.kubernetes.io/default-container": "main"},
+            "template": {**pod["spec"], "containers": [container]},
         },
     )
 
