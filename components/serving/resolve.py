@@ -267,10 +267,20 @@ def _place(
             f"{utilization} x {shared_by} pods sharing a GPU is more than the GPU; valid: <= {math.floor(95 / shared_by) / 100}",
         )
         return None
+    nodes = spec.nodes or 1
+    if nodes > 1 and (pool.mig_profile or pool.sharing or (spec.gpus is not None and spec.gpus != pool.gpus_per_node)):
+        problems.add(f"{path}.gpus", f"a multi-node replica takes whole GPUs of whole nodes; valid on pool {pool.name}: gpus: {pool.gpus_per_node} without MIG or sharing")
+        return None
+    if nodes > pool.max_nodes:
+        problems.add(
+            f"{path}.nodes",
+            f"{nodes} nodes per replica but pool {pool.name} has at most {pool.max_nodes}; valid: nodePools.{pool.name}.nodes.max >= {nodes}",
+        )
+        return None
     arch = described.arch
     if arch is None:  # unchecked: the stack gave gpus and maxModelLen (checked in _architecture)
         assert spec.gpus is not None and spec.max_model_len is not None
-        return _Placed(spec.gpus, spec.nodes or 1, spec.max_model_len, utilization, None)
+        return _Placed(spec.gpus, nodes, spec.max_model_len, utilization, None)
     context = described.context or DEFAULT_MAX_MODEL_LEN
     max_len = spec.max_model_len or min(DEFAULT_MAX_MODEL_LEN, context)
     if max_len > context:
@@ -286,8 +296,8 @@ def _place(
         problems.add(f"{path}.gpus", f"no GPU count a {pool.machine_type} node offers suits the model's attention heads; valid: a pool with other GPU counts")
         return None
     sizing = _Sizing(spec, pool, max_len, utilization, allowed, extra, described, cloud)
-    if spec.nodes is not None and spec.nodes > 1:
-        return _place_nodes(path, spec, pool, arch, sizing, problems, max_len, utilization)
+    if nodes > 1:
+        return _place_nodes(path, pool, arch, sizing, problems, nodes, max_len, utilization)
     candidates = [spec.gpus] if spec.gpus is not None else allowed
     for tp in candidates:
         result = sizing.fit(arch, tp)
@@ -298,19 +308,13 @@ def _place(
 
 
 def _place_nodes(
-    path: str, spec: ModelSpec, pool: GpuPool, arch: Architecture, sizing: "_Sizing", problems: Problems,
+    path: str, pool: GpuPool, arch: Architecture, sizing: "_Sizing", problems: Problems, nodes: int,
     max_len: int, utilization: float,
 ) -> _Placed | None:
-    """A replica of `spec.nodes` whole nodes: tensor parallel across each node's GPUs, pipeline parallel across nodes."""
-    nodes = spec.nodes or 1
-    if pool.mig_profile or pool.sharing or (spec.gpus is not None and spec.gpus != pool.gpus_per_node):
-        problems.add(f"{path}.gpus", f"a multi-node replica takes whole GPUs of whole nodes; valid on pool {pool.name}: gpus: {pool.gpus_per_node} without MIG or sharing")
-        return None
-    if nodes > pool.max_nodes:
-        problems.add(
-            f"{path}.nodes",
-            f"{nodes} nodes per replica but pool {pool.name} has at most {pool.max_nodes}; valid: nodePools.{pool.name}.nodes.max >= {nodes}",
-        )
+    """A replica of `nodes` whole nodes: tensor parallel across each node's GPUs, pipeline parallel across nodes."""
+    heads = tp_problem(arch, pool.gpus_per_node)
+    if heads:
+        problems.add(f"{path}.nodes", f"a multi-node replica is tensor parallel over all {pool.gpus_per_node} GPUs of a node, but {heads}; valid: nodes: 1, or a pool with another GPU count")
         return None
     result = sizing.fit(arch, pool.gpus_per_node, pp=nodes)
     if not result.fits:

@@ -116,3 +116,17 @@ def test_nodes_that_do_not_fit_suggest_the_fewest_that_do() -> None:
         "nodes: 2, but one L4 gives vLLM 20.7 GiB (0.92 x 22.5 GiB, less 3 GiB for activations); valid: nodes: 5 with "
         "nodePools.l4.nodes.max >= 5"
     ]
+
+
+def test_a_multinode_replica_needs_tensor_parallelism_over_a_whole_node_to_suit_the_heads() -> None:
+    values = config(GKE, nodePools=H100, models={"phi": {"model": "microsoft/phi-4", "pool": "h100", "nodes": 2}})
+    assert problems(values) == [
+        "inferfleet:models.phi.nodes: a multi-node replica is tensor parallel over all 8 GPUs of a node, but 8 neither divides "
+        "nor is a multiple of the model's 10 KV heads; valid: nodes: 1, or a pool with another GPU count"
+    ]
+
+
+def test_an_unchecked_multinode_model_still_takes_whole_nodes() -> None:
+    values = config(GKE, nodePools=H100, models={"x": {"model": "acme/big", "pool": "h100", "unchecked": True, "gpus": 4,
+                                                       "maxModelLen": 8192, "nodes": 2}})
+    assert problems(values)[0].startswith("inferfleet:models.x.gpus: a multi-node replica takes whole GPUs of whole nodes")
