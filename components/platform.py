@@ -98,8 +98,8 @@ class InferencePlatform(pulumi.ComponentResource):
                 namespaces=platform.serving.namespaces,
                 models=platform.serving.models,
                 queues=platform.queueing.workload_queues(),
-                budget=platform.budget,
                 hf_token=secrets.hf_token,
+                charts=charts,
             ),
             on_cluster,
         )

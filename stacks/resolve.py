@@ -57,6 +57,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         pool_names=spec.node_pools,
         reserved_namespaces=[spec.monitoring.namespace],
         has_hf_token=spec.hf_token is not None,
+        cloud=spec.cluster.provider,
     )
     scheduling.check_models(
         queueing,
@@ -77,6 +78,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         serving=served,
         monitoring=monitoring.resolve(spec.monitoring),
         pins=pins,
+        budget=served.budget,
     )
 
 

@@ -79,6 +79,13 @@ class Pins:
             ),
             # OCI only (dra-driver-nvidia-gpu@v0.4.1 docs/install.md:24-28).
             dra_driver=HelmChart("oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu", self.dra_driver),
+            # Published with the release's version, no leading v (kubernetes-sigs/lws@v0.10.0 hack/push-chart.sh:49).
+            lws=HelmChart("oci://registry.k8s.io/lws/charts/lws", self.lws.removeprefix("v")),
+            cert_manager=HelmChart("cert-manager", self.cert_manager, "https://charts.jetstack.io"),
+            kserve_crd=HelmChart("oci://ghcr.io/kserve/charts/kserve-crd", self.kserve),
+            kserve_llmisvc_crd=HelmChart("oci://ghcr.io/kserve/charts/kserve-llmisvc-crd", self.kserve),
+            kserve_llmisvc=HelmChart("oci://ghcr.io/kserve/charts/kserve-llmisvc-resources", self.kserve),
+            kserve_runtime_configs=HelmChart("oci://ghcr.io/kserve/charts/kserve-runtime-configs", self.kserve),
         )
 
     @property
@@ -97,6 +104,14 @@ class Charts:
     kueue: HelmChart
     kube_prometheus_stack: HelmChart
     dra_driver: HelmChart
+    lws: HelmChart
+    cert_manager: HelmChart
+    kserve_crd: HelmChart
+    kserve_llmisvc_crd: HelmChart
+    kserve_llmisvc: HelmChart
+    """The LLMInferenceService controller (kserve-llmisvc-resources)."""
+    kserve_runtime_configs: HelmChart
+    """The LLMInferenceServiceConfig presets the controller merges every service onto."""
 
     def all(self) -> tuple[HelmChart, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -122,6 +137,9 @@ MONITORING = "monitoring.coreos.com/v1"
 NETWORKING = "networking.k8s.io/v1"
 APPS = "apps/v1"
 RESOURCE = "resource.k8s.io/v1"
+POLICY = "policy/v1"
+LWS = "leaderworkerset.x-k8s.io/v1"
+KSERVE_LLM = "serving.kserve.io/v1alpha2"
 CORE = "v1"
 
 _CRD_FOLDERS: Mapping[str, tuple[str, str]] = {

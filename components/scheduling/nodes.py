@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal, Mapping
 
 from ..catalog.gpus import NVIDIA_GPU
+from ..catalog.sizing import ephemeral_bytes
 from ..core.spec import Taint
 from ..cloud.values import GpuPool
 
@@ -47,7 +48,7 @@ class NodeGroup:
         """The smallest boot disk (GB) whose nodes allocate `ephemeral` bytes, if inferfleet sizes the disk."""
         if self.disk_size_gb is None or self.provider == "existing":
             return None
-        return next((d for d in range(self.disk_size_gb, 65537) if ephemeral_bytes(self.provider, d) >= ephemeral), None)
+        return next((d for d in range(self.disk_size_gb, 65537) if (ephemeral_bytes(self.provider, d) or 0) >= ephemeral), None)
 
 
 def _cpu_reserved_m(vcpus: int) -> float:
@@ -95,18 +96,6 @@ def _gke(pool: GpuPool) -> NodeResources:
         gpu_units=pool.units_per_node,
         basis=f"{pool.disk_size_gb} GB disk, GKE COS",
     )
-
-
-def ephemeral_bytes(provider: Literal["gke", "eks"], disk_gb: int) -> int:
-    """Allocatable ephemeral storage of a node with a `disk_gb` boot disk (GiB, as both clouds size disks)."""
-    d = disk_gb
-    if provider == "gke":
-        # COS root filesystem after the OS's share: reserved.go@ecfbdbc4 `CalculateOSReservedEphemeralStorage`.
-        fs = d - (0.015635 * d + 4.148 + min(100 / 1024, 0.001 * d))
-        # GKE keeps 10% for eviction and reserves min(50%, 6 GiB + 35%, 100 GiB) of the boot disk (GKE node sizing page).
-        return int((0.9 * fs - min(0.5 * d, 6 + 0.35 * d, 100)) * GIB)
-    # nodeadm: evictionHard nodefs.available 10%, kubeReserved ephemeral-storage 1Gi (config.go:110-114, 283-287).
-    return int((0.9 * d - 1) * GIB)
 
 
 EKS_MAX_PODS = {"g5.xlarge": 58, "g6.xlarge": 58, "g6e.xlarge": 58, "g6.12xlarge": 234, "p4d.24xlarge": 737, "p4de.24xlarge": 737, "p5.48xlarge": 100}

@@ -6,12 +6,47 @@ from typing import Optional
 
 import pulumi
 
-from ..core.budget import StartupBudget
-from ..core.kube import KubernetesObject
+from ..core.kube import KubernetesObject, chart
+from ..core.meta import namespace as namespace_manifest
+from ..core.versions import Charts, HelmChart
 from ..scheduling.values import FIXED_WHILE_RUNNING
 from . import vllm
 from .values import ModelService as ModelServiceValues
 from .values import Namespace, ServingArgs
+
+
+LWS_NAMESPACE = "lws-system"
+BASELINE = {"pod-security.kubernetes.io/enforce": "baseline"}
+
+
+def lws_values(pinned: HelmChart) -> dict[str, object]:
+    """The LWS chart's values: its controller at the chart's own release (the chart defaults to `main`)."""
+    return {"image": {"manager": {"tag": f"v{pinned.version}"}}}
+
+
+KSERVE_NAMESPACE = "kserve"
+"""Fixed: the LLMInferenceService conversion webhook names it (shared/crds/kserve-v0.20.0/SOURCE.md)."""
+CERT_MANAGER_NAMESPACE = "cert-manager"
+
+
+def _kserve(name: str, charts: Charts, child: pulumi.ResourceOptions) -> pulumi.Resource:
+    """cert-manager, then KServe's CRDs (each owned by one chart), its LLMInferenceService controller and presets."""
+    cm_ns = KubernetesObject(f"{name}-cert-manager-namespace", namespace_manifest(CERT_MANAGER_NAMESPACE, "cert-manager", BASELINE), child)
+    # crds.enabled puts cert-manager's CRDs in the release; keep leaves them when it is removed (values.yaml:104-116).
+    cert_manager = chart(f"{name}-cert-manager", charts.cert_manager, namespace=cm_ns.name,
+                         values={"crds": {"enabled": True, "keep": True}}, release="cert-manager", opts=child)
+    ns = KubernetesObject(f"{name}-kserve-namespace", namespace_manifest(KSERVE_NAMESPACE, "kserve", BASELINE), child)
+    crds = [
+        chart(f"{name}-{key}", pinned, namespace=ns.name, values={}, release=key, opts=child)
+        for key, pinned in (("kserve-crd", charts.kserve_crd), ("kserve-llmisvc-crd", charts.kserve_llmisvc_crd))
+    ]
+    after = pulumi.ResourceOptions(parent=child.parent, depends_on=[cert_manager, *crds])
+    # The Gateway API Inference Extension's CRDs are the routing layer's, not this chart's (values.yaml:109).
+    controller = chart(f"{name}-kserve-llmisvc", charts.kserve_llmisvc, namespace=ns.name,
+                       values={"kserve": {"llmisvc": {"createGIECRDs": False}}}, release="kserve-llmisvc", opts=after)
+    return chart(f"{name}-kserve-presets", charts.kserve_runtime_configs, namespace=ns.name,
+                 values={"kserve": {"llmisvcConfigs": {"enabled": True}}}, release="kserve-runtime-configs",
+                 opts=pulumi.ResourceOptions(parent=child.parent, depends_on=[controller]))
 
 
 class InferenceNamespace(pulumi.ComponentResource):
@@ -56,38 +91,58 @@ class ModelService(pulumi.ComponentResource):
         namespace: InferenceNamespace,
         *,
         local_queue: str,
-        priority: str | None,
-        budget: StartupBudget,
+        priority: str | None = None,
+        lws: pulumi.Resource | None = None,
+        kserve: pulumi.Resource | None = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         super().__init__("inferfleet:index:ModelService", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         hf_secret = namespace.hf_secret if model.hf_token else None
-        # Pulumi waits as long as Kueue does for the pods to become ready (core.budget).
-        waits = pulumi.CustomTimeouts(create=budget.wait, update=budget.wait)
-        # Kueue reads a DRA pod's claim template when it admits the pod: the name output makes the
-        # Deployment wait for it (kueue@v0.19.2 pkg/dra/claims.go:132-134).
-        template = (
-            KubernetesObject(f"{name}-gpu-claim", vllm.resource_claim_template(model, namespace.name), child).name
-            if model.gpu_claim
-            else None
-        )
-        KubernetesObject(
-            f"{name}-deployment",
-            vllm.deployment(
-                model,
-                namespace=namespace.name,
-                queue=local_queue,
-                priority=priority,
-                hf_secret=hf_secret,
-                budget=budget,
-                claim_template=template,
-            ),
-            # Kueue rejects a queue or priority change on a running Deployment: replace it instead.
-            pulumi.ResourceOptions(
-                parent=self, custom_timeouts=waits, replace_on_changes=list(FIXED_WHILE_RUNNING), delete_before_replace=True
-            ),
-        )
+        # Pulumi waits for the pods as long as the model's budget allows (core.budget).
+        waits = pulumi.CustomTimeouts(create=model.budget.wait, update=model.budget.wait)
+        # Kueue rejects a queue or priority change on a running workload: replace it instead.
+        fixed = pulumi.ResourceOptions(replace_on_changes=list(FIXED_WHILE_RUNNING), delete_before_replace=True)
+        if model.mode == "kserve":
+            if kserve is None:
+                raise ValueError(f"model {model.name} is served through KServe and needs its charts")
+            KubernetesObject(
+                f"{name}-llm-inference-service",
+                vllm.llm_inference_service(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, priority=priority),
+                pulumi.ResourceOptions(parent=self, custom_timeouts=waits, depends_on=[kserve]),  # CRD, webhook, presets
+            )
+        elif model.multi_node:
+            if lws is None:
+                raise ValueError(f"model {model.name} spans {model.pipeline_parallel} nodes and needs the LeaderWorkerSet chart")
+            KubernetesObject(
+                f"{name}-leader-worker-set",
+                vllm.leader_worker_set(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, priority=priority),
+                pulumi.ResourceOptions.merge(  # its CRD comes with the chart
+                    pulumi.ResourceOptions(parent=self, custom_timeouts=waits, depends_on=[lws]), fixed
+                ),
+            )
+            KubernetesObject(f"{name}-group-policy", vllm.group_policy(model, namespace.name), child)
+        else:
+            # Kueue reads a DRA pod's claim template when it admits the pod: the name output makes the
+            # Deployment wait for it (kueue@v0.19.2 pkg/dra/claims.go:132-134).
+            template = (
+                KubernetesObject(f"{name}-gpu-claim", vllm.resource_claim_template(model, namespace.name), child).name
+                if model.gpu_claim
+                else None
+            )
+            KubernetesObject(
+                f"{name}-deployment",
+                vllm.deployment(
+                    model,
+                    namespace=namespace.name,
+                    queue=local_queue,
+                    hf_secret=hf_secret,
+                    priority=priority,
+                    claim_template=template,
+                ),
+                pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self, custom_timeouts=waits), fixed),
+            )
+        KubernetesObject(f"{name}-pdb", vllm.disruption_budget(model, namespace.name), child)
         service = KubernetesObject(f"{name}-service", vllm.service(model, namespace.name), child)
         self.service = service.name
         self.register_outputs({"service": self.service})
@@ -101,6 +156,18 @@ class Serving(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServingArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("inferfleet:index:Serving", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        lws = kserve = None
+        needs_lws = any(m.multi_node for m in args.models)
+        needs_kserve = any(m.mode == "kserve" for m in args.models)
+        if (needs_lws or needs_kserve) and args.charts is None:
+            raise ValueError("a model spans nodes or uses KServe: pass the pinned charts (ServingArgs.charts)")
+        if needs_lws and args.charts is not None:
+            # Baseline: the chart's controller sets no seccomp profile, which the restricted profile requires.
+            ns = KubernetesObject(f"{name}-lws-namespace", namespace_manifest(LWS_NAMESPACE, "lws", BASELINE), child)
+            # The chart's default image tag is `main`; pin the controller to the chart's release.
+            lws = chart(f"{name}-lws", args.charts.lws, namespace=ns.name, values=lws_values(args.charts.lws), release="lws", opts=child)
+        if needs_kserve and args.charts is not None:
+            kserve = _kserve(name, args.charts, child)
         self.namespaces = {
             ns.name: InferenceNamespace(f"{name}-ns-{ns.name}", ns, hf_token=args.hf_token, opts=child) for ns in args.namespaces
         }
@@ -111,7 +178,8 @@ class Serving(pulumi.ComponentResource):
                 self.namespaces[model.namespace],
                 local_queue=args.queues[model.namespace][0],
                 priority=args.queues[model.namespace][1],
-                budget=args.budget,
+                lws=lws,
+                kserve=kserve,
                 opts=child,
             )
         self.register_outputs({"namespaces": [ns.name for ns in self.namespaces.values()]})

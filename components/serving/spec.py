@@ -14,14 +14,27 @@ class Replicas(SpecModel):
     max: int = Field(6, ge=1, le=1000, description="Most replicas, 1 to 1000.")
 
 
-class ModelSize(SpecModel):
-    """Architecture of a model outside the catalog."""
+class Mla(SpecModel):
+    kv_lora_rank: int = Field(..., ge=1, description="kv_lora_rank in config.json (512 for DeepSeek-V3).")
+    qk_rope_head_dim: int = Field(..., ge=0, description="qk_rope_head_dim in config.json (64 for DeepSeek-V3).")
 
-    weights_gb: float = Field(..., gt=0, description="Weights in GB at the chosen precision.")
+
+class SlidingWindow(SpecModel):
+    window: int = Field(..., ge=1, description="sliding_window in config.json.")
+    layers: int = Field(..., ge=1, description="How many layers use the window (layer_types in config.json).")
+
+
+class ModelSize(SpecModel):
+    """Architecture of a model outside the catalog, from its config.json."""
+
+    weights_gb: float = Field(..., gt=0, description="Weights in GB at the precision served.")
     layers: int = Field(..., ge=1, description="Transformer layers (num_hidden_layers in config.json).")
+    attention_heads: int | None = Field(None, ge=1, description="Query heads (num_attention_heads); TP must divide them.")
     kv_heads: int = Field(..., ge=1, description="KV heads (num_key_value_heads in config.json).")
     head_dim: int = Field(..., ge=1, description="Size of one attention head (head_dim in config.json).")
-    context: int = Field(8192, ge=256, description="Longest context the model supports.")
+    mla: Mla | None = Field(None, description="Multi-head latent attention, e.g. {kvLoraRank: 512, qkRopeHeadDim: 64}.")
+    sliding_window: SlidingWindow | None = Field(None, description="Sliding-window layers, e.g. {window: 1024, layers: 52}.")
+    context: int = Field(8192, ge=256, description="Longest context the model supports (max_position_embeddings).")
 
 
 class Vllm(SpecModel):
@@ -30,18 +43,49 @@ class Vllm(SpecModel):
     )
     max_num_seqs: int = Field(256, ge=1, le=4096, description="Most sequences vLLM batches at once.")
     prefix_caching: bool = Field(True, description="Reuse the KV cache of shared prompt prefixes.")
-    extra_args: tuple[str, ...] = Field((), description="Further vLLM flags, passed as written.")
+    extra_args: tuple[str, ...] = Field((), description="Further `vllm serve` flags, checked against the pinned vLLM.")
+
+
+class Weights(SpecModel):
+    """Where the pods read the checkpoint: downloaded from the hub per replica, or a shared volume."""
+
+    source: Literal["hub", "pvc"] = Field("hub", description="hub (each replica downloads) or pvc (a pre-staged shared claim).")
+    claim: Name | None = Field(
+        None, description="For source pvc: a ReadWriteMany claim in the model's namespace holding the Hugging Face hub cache."
+    )
 
 
 class ModelSpec(SpecModel):
     model: str = Field(..., pattern=r"^[\w.-]+/[\w.-]+$", description="a Hugging Face repo id, org/name, e.g. Qwen/Qwen3-8B")
     pool: Name = Field(..., description="GPU node pool the model runs on.")
-    gpus: int = Field(1, ge=1, le=16, description="GPUs per replica (tensor-parallel size).")
+    gpus: int | None = Field(
+        None, ge=1, le=16, description="GPUs per replica (tensor-parallel size); default the fewest that fit and divide a node."
+    )
+    mode: Literal["vllm", "kserve"] = Field(
+        "vllm", description="vllm (a Deployment, or a LeaderWorkerSet across nodes) or kserve (a KServe LLMInferenceService)."
+    )
+    nodes: int | None = Field(
+        None, ge=1, le=64,
+        description="Nodes per replica (pipeline-parallel stages of a whole node each, a LeaderWorkerSet when > 1); default 1.",
+    )
     replicas: Replicas = Field(Replicas(), description="Replica range, e.g. {min: 1, max: 6}.")
     namespace: Name = Field("inference", description="Namespace of the model service.")
     max_model_len: int | None = Field(None, ge=256, description="Context per request; default min(8192, model's).")
-    precision: Literal["bf16", "fp8"] = Field("bf16", description="Weights precision: bf16 or fp8.")
+    precision: Literal["native", "bf16", "fp8"] = Field(
+        "native", description="Weights: native (the checkpoint's), bf16, or fp8 (bf16 quantised online)."
+    )
     kv_cache_dtype: Literal["auto", "fp8"] = Field("auto", description="KV cache dtype: auto or fp8.")
     vllm: Vllm = Field(Vllm(), description="vLLM engine settings.")
-    size: ModelSize | None = Field(None, description="Required for a model outside the catalog.")
+    size: ModelSize | None = Field(None, description="Required for a model outside the catalog unless `unchecked`.")
+    unchecked: bool = Field(False, description="Serve a model outside the catalog without sizing it (needs gpus and maxModelLen).")
+    average_request_tokens: int | None = Field(
+        None, ge=1, description="Prompt plus output tokens of a typical request, for the plan's concurrency; default min(2048, maxModelLen)."
+    )
     gated: bool | None = Field(None, description="Needs a Hugging Face token; default from the catalog.")
+    weights: Weights = Field(Weights(), description="Where the weights come from, e.g. {source: pvc, claim: llama-weights}.")
+    longest_request_seconds: int = Field(
+        300, ge=1, le=3600, description="Longest request to finish on shutdown; vLLM drains this long before it stops."
+    )
+    allow_surge: bool = Field(
+        False, description="Start a new replica before stopping an old one on rollout (needs a spare GPU node and quota)."
+    )

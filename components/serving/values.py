@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 from ..catalog.sizing import Fit
-from ..core.budget import StartupBudget
+from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.spec import Taint
 from ..gpu.values import DeviceClaim
+from ..core.versions import Charts
 
 if TYPE_CHECKING:
     import pulumi
+
+
+HOURS_PER_MONTH = 730
+"""The month cloud price lists use (365 x 24 / 12)."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ class ModelService:
     """The Hugging Face repo id; also the name clients ask for (`--served-model-name`)."""
     pool: str
     tensor_parallel: int
-    """GPU units per replica (`--tensor-parallel-size`)."""
+    """GPU units per pod (`--tensor-parallel-size`)."""
     gpu_resource: str
     """The resource each of those units is requested as (the GPU layer's value)."""
     replicas: int
@@ -46,11 +51,70 @@ class ModelService:
     """The model is gated: mount the Hugging Face token (a Secret in the namespace) into its pods."""
     node_selector: Mapping[str, str]
     tolerations: tuple[Taint, ...]
-    fit: Fit
+    fit: Fit | None
+    """The memory fit; None for a model the stack serves `unchecked`."""
     download_gb: float
-    """Size of the checkpoint the pod downloads."""
+    """Size of the checkpoint each pod downloads (0 when it reads a pre-staged claim)."""
     gpu_claim: DeviceClaim | None = None
     """DRA pools: the pods claim their GPUs through a ResourceClaimTemplate of this, not `gpu_resource` limits."""
+    weights_claim: str | None = None
+    """A ReadWriteMany claim holding the hub cache, mounted read-only; the pods then never download."""
+    device: str = ""
+    """What one GPU unit is, for people: `L4`, `A100-80GB 3g.40gb slice`."""
+    usd_per_hour: float | None = None
+    """List price of one replica's share of its node (GPUs used / GPUs per node), None when unpriced."""
+    mode: str = "vllm"
+    """vllm: inferfleet's own Deployment or LeaderWorkerSet; kserve: a KServe LLMInferenceService."""
+    pipeline_parallel: int = 1
+    """Nodes per replica, one pipeline stage each; > 1 runs as a LeaderWorkerSet of that size."""
+    budget: StartupBudget = DEFAULT_BUDGET
+    """How long a replica may take to download and load its weights (the startup probe, progress deadline)."""
+    longest_request_seconds: int = 300
+    """vLLM drains in-flight requests this long on SIGTERM (`--shutdown-timeout`); the grace period is longer."""
+    allow_surge: bool = False
+    nat_usd_per_gb: float | None = None
+    """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
+
+    @property
+    def multi_node(self) -> bool:
+        return self.pipeline_parallel > 1
+
+    @property
+    def gpus_per_replica(self) -> int:
+        return self.tensor_parallel * self.pipeline_parallel
+
+    def summary(self) -> list[str]:
+        """The plan's lines for this model: placement, memory fit, concurrency and cost."""
+        gpus = f"{self.tensor_parallel} x {self.device}" if self.device else f"{self.tensor_parallel} GPU"
+        if self.multi_node:
+            gpus = f"{self.pipeline_parallel} nodes x {gpus} (a LeaderWorkerSet, pipeline parallel {self.pipeline_parallel})"
+        if self.mode == "kserve":
+            gpus += " as a KServe LLMInferenceService"
+        lines = [f"{self.model_id} in {self.namespace}: {self.replicas}-{self.max_replicas} replicas of {gpus} on pool {self.pool}"]
+        f = self.fit
+        if f is None:
+            lines.append("unchecked: not sized (outside the catalog, served as the stack says)")
+        else:
+            lines.append(
+                f"weights {f.weights_gib_per_gpu} GiB/GPU, KV cache {f.kv_budget_gib} GiB/GPU = {f.kv_tokens:,} tokens: "
+                f"{f.full_length_sequences} request(s) of {f.max_model_len:,} tokens, or {f.concurrent:,} at {f.average_tokens:,} tokens"
+            )
+        if self.weights_claim:
+            lines.append(f"weights read from the claim {self.weights_claim} (pre-staged, offline): nothing downloaded per replica")
+        elif self.download_gb:
+            total = self.download_gb * self.pipeline_parallel  # every node of a replica downloads the checkpoint
+            nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
+            pods = f" on each of its {self.pipeline_parallel} nodes" if self.multi_node else ""
+            lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub{pods} into its own disk{nat}")
+        if self.replicas <= 1 and not self.allow_surge and self.mode != "kserve":
+            lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
+        if self.usd_per_hour is not None:
+            month = self.usd_per_hour * self.pipeline_parallel * HOURS_PER_MONTH
+            lines.append(
+                f"${month:,.0f}/month per replica ({HOURS_PER_MONTH} h at list price), "
+                f"${month * self.replicas:,.0f}-${month * self.max_replicas:,.0f}/month for {self.replicas}-{self.max_replicas}"
+            )
+        return lines
 
 
 @dataclass(frozen=True)
@@ -65,16 +129,24 @@ class Namespace:
 class ServingValues:
     models: tuple[ModelService, ...]
     namespaces: tuple[Namespace, ...]
+    warnings: tuple[str, ...] = ()
+    """What the plan should say but that does not stop it (e.g. KV heads replicated across GPUs)."""
+
+    @property
+    def budget(self) -> StartupBudget:
+        """The slowest model's startup budget: the one Kueue waits for (it has one clock for every workload)."""
+        return max((m.budget for m in self.models), key=lambda b: b.load_seconds, default=DEFAULT_BUDGET)
 
 
 @dataclass(frozen=True)
 class ServingArgs:
-    """What `Serving` takes: namespaces and models, their Kueue queue, the token and the load budget."""
+    """What `Serving` takes: namespaces and models, their Kueue queues, the token and the charts."""
 
     namespaces: tuple[Namespace, ...]
     models: tuple[ModelService, ...]
     queues: Mapping[str, tuple[str, str | None]]
     """By namespace: the Kueue LocalQueue and priority class its models are labelled with (the scheduling layer's)."""
-    budget: StartupBudget
     hf_token: "pulumi.Input[str] | None" = None
     """Pass a Pulumi secret; required when a namespace has `hf_token`."""
+    charts: "Charts | None" = None
+    """The pinned charts (LeaderWorkerSet, cert-manager, KServe); required when a model spans nodes or uses KServe."""

@@ -76,10 +76,8 @@ def summary(plan: Plan) -> str:
             lines.append(f"  (unassigned: {left} units of {pool.name})")
     lines += ["", "Models:"]
     for m in platform.serving.models:
-        lines.append(
-            f"  {m.name:<12} {m.model_id} in {m.namespace}, {m.replicas}-{m.max_replicas} x {m.tensor_parallel} GPU on pool {m.pool}; "
-            f"KV cache {m.fit.kv_budget_gib} GiB/GPU = {m.fit.kv_tokens} tokens ({m.fit.full_length_sequences} x {m.fit.max_model_len})"
-        )
+        first, *rest = m.summary()
+        lines += [f"  {m.name:<12} {first}", *(f"  {'':<12} {line}" for line in rest)]
     if not platform.serving.models:
         lines.append("  (none)")
     if priced:
@@ -88,7 +86,7 @@ def summary(plan: Plan) -> str:
     else:
         lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
     lines += gpu_notes(platform)
-    lines += [f"warning: {w}" for w in plan.warnings]
+    lines += [f"warning: {w}" for w in (*platform.serving.warnings, *plan.warnings)]
     return "\n".join(lines)
 
 

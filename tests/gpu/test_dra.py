@@ -19,7 +19,7 @@ H100 = {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"max": 2}, "diskSizeGb":
 QWEN = {"model": "Qwen/Qwen3-8B", "pool": "h100", "gpus": 2}
 EKS_DRA = config(EKS, nodePools={"h100": {**H100, "allocation": "dra"}}, models={"qwen": QWEN})
 EKS_MIXED = config(EKS, nodePools={"h100": {**H100, "allocation": "dra"}, "l4": EKS["nodePools"]["l4"]},
-                   models={"qwen": QWEN, "small": {**EKS["models"]["qwen"], "pool": "l4"}})
+                   models={"qwen": QWEN, "small": {**EKS["models"]["qwen"], "pool": "l4", "namespace": "small"}})
 H100_PRODUCT = "device.attributes['gpu.nvidia.com'].productName.lowerAscii().matches('(^|[ -])h100($|[ -])')"
 
 

@@ -30,7 +30,7 @@ def cluster(base: dict[str, Any] = GKE, **changes: Any) -> dict[str, Any]:
         *(kueue.workload_priority_class(p) for p in q.priorities),
         kueue.cluster_queue(q.queue("serving"), q.flavors, {f.name: f.name for f in q.flavors}),
         kueue.local_queue("serving", "inference", "serving"),
-        *(vllm.deployment(m, namespace="inference", queue="serving", hf_secret=None, budget=DEFAULT_BUDGET) for m in platform.serving.models),
+        *(vllm.deployment(m, namespace="inference", queue="serving", hf_secret=None) for m in platform.serving.models),
     ]
     provider = platform.cluster.provider
     return {
@@ -254,7 +254,9 @@ def test_the_pod_integration_is_listed_with_deployments() -> None:
 def test_kueue_waits_at_least_as_long_as_the_deployment_and_the_probe() -> None:
     c = cluster()
     c["config"]["waitForPodsReady"]["timeout"] = "60m"
-    kind(c, "Deployment")["spec"]["progressDeadlineSeconds"] = 4200
+    deployment = kind(c, "Deployment")
+    deployment["spec"]["progressDeadlineSeconds"] = 4200
+    deployment["spec"]["template"]["spec"]["containers"][0]["startupProbe"] |= {"periodSeconds": 30, "failureThreshold": 120}
     [v] = run(c)
     assert v.line() == (
         "Deployment inference/qwen: T1 clocks: waitForPodsReady.timeout 3600s, progressDeadlineSeconds 4200, startup probe 3600s; "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from components.scheduling.nodes import GIB, GKE_GPU_TAINT, ephemeral_bytes, node_group
+from components.catalog.sizing import ephemeral_bytes
+from components.scheduling.nodes import GIB, GKE_GPU_TAINT, node_group
 
 from ..conftest import EKS, EXISTING, GKE, resolved
 

@@ -7,7 +7,6 @@ import copy
 import pytest
 
 from components.cloud.values import POOL_LABEL
-from components.core.budget import DEFAULT_BUDGET
 from components.core.versions import DEFAULT_PINS
 from components.scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
 from components.serving import vllm
@@ -20,7 +19,7 @@ LLAMA = {**GKE, "hfToken": "hf_test", "models": {"llama": {"model": "meta-llama/
 
 def deployment(values=GKE, hf_secret=None):
     platform = resolved(values)
-    return vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=hf_secret, budget=DEFAULT_BUDGET)
+    return vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=hf_secret)
 
 
 def container(dep):
@@ -50,11 +49,14 @@ def test_every_writable_path_is_an_emptydir_and_shm_is_memory_backed() -> None:
     assert all("emptyDir" in v for v in volumes.values())
 
 
-def test_probes_hit_health_and_startup_allows_an_hour_for_the_load() -> None:
-    c = container(deployment())
+def test_probes_hit_health_and_startup_allows_the_models_load_budget() -> None:
+    dep = deployment()
+    c = container(dep)
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert c[probe]["httpGet"] == {"path": "/health", "port": "http"}
-    assert c["startupProbe"]["periodSeconds"] * c["startupProbe"]["failureThreshold"] == 3600 == DEFAULT_BUDGET.load_seconds
+    budget = resolved(GKE).serving.models[0].budget
+    assert c["startupProbe"]["periodSeconds"] * c["startupProbe"]["failureThreshold"] == budget.probe_seconds >= budget.load_seconds
+    assert dep["spec"]["progressDeadlineSeconds"] == budget.progress_deadline_seconds > budget.probe_seconds
     assert "initialDelaySeconds" not in c["livenessProbe"]
 
 
@@ -71,7 +73,7 @@ def test_gpu_request_placement_and_queue_come_from_the_pool() -> None:
     platform = resolved(config(GKE, nodePools={"l4": {"gpu": "L4", "gpusPerNode": 4, "nodes": {"max": 2},
                                                       "taints": [{"key": "team", "value": "ml", "effect": "NoSchedule"}]}},
                                models={"qwen": {"model": "Qwen/Qwen3-32B", "pool": "l4", "gpus": 4}}))
-    dep = vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None, budget=DEFAULT_BUDGET)
+    dep = vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None)
     c = container(dep)
     assert c["resources"]["limits"]["nvidia.com/gpu"] == "4" == c["resources"]["requests"]["nvidia.com/gpu"]
     assert "--tensor-parallel-size=4" in c["args"]
@@ -110,7 +112,91 @@ def test_inference_namespace_enforces_restricted_pod_security() -> None:
 def test_builders_do_not_mutate_the_resolved_platform() -> None:
     platform = resolved(GKE)
     before = copy.deepcopy(platform)
-    vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None, budget=DEFAULT_BUDGET)
+    vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None)
     assert platform == before
 
 
+
+
+def test_the_user_is_named_and_every_cache_is_under_a_writable_emptydir() -> None:
+    """UID 10001 has no passwd entry, so getpass.getuser() needs LOGNAME or USER (vllm#44548); each
+    library's cache variable (vllm@v0.33.0 vllm/envs.py, triton knobs.py, flashinfer jit/env.py) must
+    point into an emptyDir, since the root filesystem is read-only."""
+    dep = deployment()
+    c = container(dep)
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert env["USER"] == env["LOGNAME"] == "vllm"
+    writable = [m["mountPath"] for m in c["volumeMounts"] if not m.get("readOnly")]
+    caches = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "VLLM_CACHE_ROOT", "VLLM_CONFIG_ROOT", "HF_HOME", "TORCHINDUCTOR_CACHE_DIR",
+              "TRITON_HOME", "TRITON_CACHE_DIR", "FLASH_ATTENTION_CUTE_DSL_CACHE_DIR", "CUDA_CACHE_PATH")
+    for name in caches:
+        assert any(env[name] == w or env[name].startswith(w + "/") for w in writable), name
+    # FlashInfer appends .cache/flashinfer to its base (flashinfer 0.7.2 jit/env.py:66-70).
+    assert any(f"{env['FLASHINFER_WORKSPACE_BASE']}/.cache/flashinfer".startswith(w + "/") for w in writable)
+
+
+def test_the_load_budget_grows_with_the_model_and_kueue_waits_for_the_slowest() -> None:
+    """Kueue has one waitForPodsReady clock (core.budget): it must cover the slowest model's progress
+    deadline, which covers that model's startup probe (audit finding 10)."""
+    pools = {"l4": {"gpu": "L4", "nodes": {"max": 2}}, "a100": {"gpu": "A100-80GB", "gpusPerNode": 8, "nodes": {"max": 1}, "diskSizeGb": 500}}
+    platform = resolved(config(GKE, hfToken="hf_test", nodePools=pools, models={
+        "small": {"model": "Qwen/Qwen3-8B", "pool": "l4"},
+        "large": {"model": "meta-llama/Llama-3.1-70B-Instruct", "pool": "a100", "gpus": 4}}))
+    budgets = {m.name: m.budget for m in platform.serving.models}
+    assert budgets["large"].load_seconds > budgets["small"].load_seconds
+    assert platform.budget == budgets["large"]
+    for b in budgets.values():
+        assert platform.budget.wait_seconds >= b.progress_deadline_seconds >= b.probe_seconds >= b.load_seconds
+
+
+def test_shutdown_drains_the_longest_request_within_the_grace_period() -> None:
+    platform = resolved(config(GKE, models={"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4", "longestRequestSeconds": 600}}))
+    dep = vllm.deployment(platform.serving.models[0], namespace="inference", queue="serving", hf_secret=None)
+    assert "--shutdown-timeout=600" in container(dep)["args"]
+    assert dep["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > 600
+
+
+def test_rollouts_need_no_spare_gpu_unless_the_stack_allows_surge() -> None:
+    assert deployment()["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1}
+    surge = resolved(config(GKE, models={"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4", "allowSurge": True}})).serving.models[0]
+    dep = vllm.deployment(surge, namespace="inference", queue="serving", hf_secret=None)
+    assert dep["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    assert not any("down while each rollout" in line for line in surge.summary())
+    assert any("down while each rollout" in line for line in resolved(GKE).serving.models[0].summary())
+
+
+def test_a_disruption_budget_lets_drains_take_one_replica_at_a_time() -> None:
+    model = resolved(GKE).serving.models[0]
+    pdb = vllm.disruption_budget(model, "inference")
+    assert pdb["apiVersion"] == "policy/v1" and pdb["spec"]["maxUnavailable"] == 1
+    assert pdb["spec"]["selector"]["matchLabels"] == deployment()["spec"]["selector"]["matchLabels"]
+
+
+def test_weights_from_a_shared_claim_are_read_offline_and_never_downloaded() -> None:
+    values = config(GKE, models={"llama": {"model": "meta-llama/Llama-3.1-8B-Instruct", "pool": "l4",
+                                           "weights": {"source": "pvc", "claim": "llama-weights"}}})
+    model = resolved(values).serving.models[0]  # gated, but no token needed: the hub is never asked
+    assert model.hf_token is False and model.download_gb == 0 and model.ephemeral_storage == "20G"
+    dep = vllm.deployment(model, namespace="inference", queue="serving", hf_secret=None)
+    c = container(dep)
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert env["HF_HUB_CACHE"] == "/models" and env["HF_HUB_OFFLINE"] == "1"
+    assert {"name": "weights", "mountPath": "/models", "readOnly": True} in c["volumeMounts"]
+    volumes = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["weights"]["persistentVolumeClaim"] == {"claimName": "llama-weights", "readOnly": True}
+    hub = resolved(config(GKE, hfToken="hf_test", models={"llama": {"model": "meta-llama/Llama-3.1-8B-Instruct", "pool": "l4"}}))
+    assert model.budget.load_seconds <= hub.serving.models[0].budget.load_seconds
+    assert any("read from the claim llama-weights" in line for line in model.summary())
+
+
+def test_a_claim_source_needs_the_claim() -> None:
+    import pytest
+
+    from components.core.problems import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        resolved(config(GKE, models={"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4", "weights": {"source": "pvc"}}}))
+    assert [p.line() for p in error.value.problems] == [
+        "inferfleet:models.qwen.weights.claim: source pvc needs the claim holding the weights; valid: the name of a "
+        "ReadWriteMany PVC in the model's namespace"
+    ]

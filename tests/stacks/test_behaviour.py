@@ -40,13 +40,13 @@ SMALL_DISK = config(
 )
 
 
-def test_a_pod_no_node_can_hold_fails_the_plan_with_one_line(tmp_path: Path, capsys) -> None:
-    assert main(["plan", str(write_stack(tmp_path, SMALL_DISK))]) == 1
-    printed = capsys.readouterr().out
-    assert (
-        "  Deployment inference/qwen-72b: P4 ephemeral-storage: pod requests 153.7Gi but a node of a100 allocates 97.4Gi "
-        "(200 GB disk, GKE COS); valid: nodePools.a100.diskSizeGb >= 291\n"
-    ) in printed
+def test_a_disk_no_node_can_hold_is_a_config_error_and_its_fix_plans_clean(tmp_path: Path, capsys) -> None:
+    """The serving layer sizes the disk with the same allocatable the placement check proves (catalog.sizing)."""
+    assert main(["plan", str(write_stack(tmp_path, SMALL_DISK))]) == 2
+    assert capsys.readouterr().err.splitlines()[1] == (
+        "inferfleet:nodePools.a100.diskSizeGb: a 200 GB boot disk leaves pods 104.5 GB of ephemeral storage on GKE, "
+        "less than the 165 GB of model weights its replicas download per node; valid: >= 291, or fewer replicas per node"
+    )
     fixed = config(SMALL_DISK, nodePools={"a100": {**SMALL_DISK["nodePools"]["a100"], "diskSizeGb": 291}})
     assert main(["plan", str(write_stack(tmp_path, fixed))]) == 0
 

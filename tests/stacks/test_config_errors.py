@@ -97,10 +97,12 @@ CASES = [
      ["inferfleet:models.qwen.gpus: 3 does not divide the 4 GPUs of a g2-standard-48 node in pool l4; valid: 1, 2, 4"]),
     ("weights larger than the GPU", changed(GKE, ("models.qwen.model", "Qwen/Qwen2.5-72B-Instruct")),
      ["inferfleet:models.qwen.gpus: Qwen/Qwen2.5-72B-Instruct (bf16) needs 135.04 GiB of weights per GPU at gpus: 1, "
-      "but one L4 gives vLLM 20.7 GiB; valid: a pool with larger GPUs or more GPUs per node"]),
+      "but one L4 gives vLLM 20.7 GiB (0.92 x 22.5 GiB, less 3 GiB for activations); valid: "
+      "nodePools.l4.gpusPerNode: 8 with gpus: 8, or nodePools.l4.gpu: B200 with gpusPerNode: 8"]),
     ("context longer than the KV cache", changed(GKE, ("models.qwen.maxModelLen", 32768)),
-     ["inferfleet:models.qwen.maxModelLen: 32768 tokens need 4.5 GiB of KV cache per GPU but only 2.43 GiB remain after "
-      "the weights on one L4; valid: maxModelLen <= 17664, or precision: fp8"]),
+     ["inferfleet:models.qwen.maxModelLen: 32768 tokens need 4.5 GiB of KV cache per GPU at gpus: 1 but only 2.43 GiB "
+      "remain after the weights on one L4; valid: maxModelLen <= 17664, or kvCacheDtype: fp8, or precision: fp8, "
+      "or nodePools.l4.gpusPerNode: 2 with gpus: 2, or nodePools.l4.gpu: A100-40GB"]),
     ("MIG slices joined for tensor parallelism",
      changed(GKE, ("nodePools.l4.gpu", "A100-80GB"), ("nodePools.l4.mig", "3g.40gb"), ("models.qwen.gpus", 2)),
      ["inferfleet:models.qwen.gpus: MIG slices cannot be combined for tensor parallelism; valid on pool l4: 1"]),
@@ -109,9 +111,12 @@ CASES = [
       "valid: nodes.max >= 3"]),
     ("model outside the catalog without a size", changed(GKE, ("models.qwen.model", "acme/foo-7b")),
      ["inferfleet:models.qwen.model: 'acme/foo-7b' is not in the model catalog; describe it with models.qwen.size "
-      "(weightsGb, layers, kvHeads, headDim) or use one of: meta-llama/Llama-3.1-8B-Instruct, "
-      "meta-llama/Llama-3.1-70B-Instruct, meta-llama/Llama-3.3-70B-Instruct, meta-llama/Llama-3.1-405B-Instruct, "
-      "mistralai/Mistral-7B-Instruct-v0.3, Qwen/Qwen2.5-72B-Instruct, Qwen/Qwen3-8B, Qwen/Qwen3-32B, Qwen/Qwen3-235B-A22B"]),
+      "(weightsGb, layers, kvHeads, headDim), set models.qwen.unchecked: true to serve it unsized, or use one of: "
+      "meta-llama/Llama-3.1-8B-Instruct, meta-llama/Llama-3.1-70B-Instruct, meta-llama/Llama-3.3-70B-Instruct, "
+      "meta-llama/Llama-3.1-405B-Instruct, meta-llama/Llama-3.1-405B-Instruct-FP8, Qwen/Qwen3-8B, Qwen/Qwen3-32B, "
+      "Qwen/Qwen3-235B-A22B, Qwen/Qwen2.5-7B-Instruct, Qwen/Qwen2.5-72B-Instruct, mistralai/Mistral-7B-Instruct-v0.3, "
+      "mistralai/Mixtral-8x7B-Instruct-v0.1, openai/gpt-oss-120b, openai/gpt-oss-20b, deepseek-ai/DeepSeek-V3, "
+      "deepseek-ai/DeepSeek-R1, google/gemma-3-27b-it, microsoft/phi-4"]),
     ("existing pool without its node shape", changed(EXISTING, ("nodePools.l4.node", REMOVE)),
      ["inferfleet:nodePools.l4.node: required for an existing cluster: the vCPUs and memory of one node, "
       "e.g. {vcpus: 48, memoryGib: 384}"]),
@@ -142,8 +147,8 @@ CASES = [
      ["inferfleet:monitoring.grafana: Grafana needs an admin password; set it with: "
       "pulumi config set --secret inferfleet:grafanaAdminPassword <password>"]),
     ("vLLM flag inferfleet owns", changed(GKE, ("models.qwen.vllm", {"extraArgs": ["--tensor-parallel-size=2"]})),
-     ["inferfleet:models.qwen.vllm.extraArgs: '--tensor-parallel-size' is set by inferfleet; use the model's own keys "
-      "(gpus, maxModelLen, vllm.*)"]),
+     ["inferfleet:models.qwen.vllm.extraArgs: '--tensor-parallel-size' sets tensor_parallel_size, which inferfleet sets "
+      "from models.qwen.gpus; valid: set models.qwen.gpus and drop the flag"]),
     ("several problems at once", changed(GKE, ("nodePools.l4.gpu", "T4"), ("models.qwen.pool", "h100")),
      ["inferfleet:models.qwen.pool: no node pool 'h100'; valid: l4",
       "inferfleet:nodePools.l4.gpu: unknown GPU 'T4'; valid: L4, A10G, L40S, A100-40GB, A100-80GB, H100-80GB, "
