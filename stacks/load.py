@@ -6,16 +6,19 @@ reports every problem at once.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 from pydantic import ValidationError
 
 from components.core.problems import NAMESPACE, ConfigError, Problem, problems_from_validation
 from .schema import SECRET_KEYS, StackSpec
+from .stackfile import StackFileError, read_with_lines
+
+__all__ = ["StackFileError", "read_stack_file", "parse", "from_pulumi_runtime", "RawConfig", "mask_secure"]
 
 SECRET_PLACEHOLDER = "[secret]"
 """Stands in for a `secure:` value the offline plan cannot decrypt; it stays marked secret."""
@@ -80,33 +83,48 @@ class StackFile:
     unresolved_environments: tuple[str, ...]
 
 
-class StackFileError(Exception):
-    pass
-
-
 def read_stack_file(path: Path, project: str) -> StackFile:
-    if not path.is_file():
-        raise StackFileError(f"{path}: no such stack file")
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as e:
-        raise StackFileError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(document, dict):
-        raise StackFileError(f"{path}: expected a mapping with a `config:` key")
+    """The stack file as Pulumi would pass it to the program; a StackFileError names what is wrong."""
+    document, lines = read_with_lines(path)
     config = document.get("config") or {}
-    if not isinstance(config, dict):
-        raise StackFileError(f"{path}: `config:` must be a mapping of keys to values")
     values: dict[str, str] = {}
     secret: list[str] = []
     for key, value in config.items():
-        full = key if ":" in key else f"{project}:{key}"
+        full = _config_key(path, lines.get(key, 1), key, project)
         masked, is_secret = mask_secure(value)
         values[full] = _config_string(masked)
         if is_secret:
             secret.append(full)
-    environments = document.get("environment") or ()
     stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
-    return StackFile(stack, values, tuple(sorted(secret)), tuple(environments))
+    return StackFile(stack, values, tuple(sorted(secret)), _environments(document.get("environment")))
+
+
+def _config_key(path: Path, line: int, key: str, project: str) -> str:
+    """`ns:name` as Pulumi parses a config key (pulumi/pulumi@v3.259.0 sdk/go/common/resource/config/key.go:45-69:
+    one ':', or the old `ns:config:name`; anything else fails `pulumi up`, map.go:318-322)."""
+    parts = key.split(":")
+    if len(parts) == 3 and parts[1] == "config":
+        parts = [parts[0], parts[2]]
+    if len(parts) != 2 or not all(parts):
+        raise StackFileError(
+            f"{path}:{line}: config.{key}: not a Pulumi config key; write <namespace>:<name>, e.g. {NAMESPACE}:cluster"
+        )
+    namespace, name = parts
+    if namespace not in (NAMESPACE, project) and difflib.get_close_matches(namespace, [NAMESPACE], n=1, cutoff=0.75):
+        # A key in a misspelt namespace is silently another program's config; say which was meant.
+        raise StackFileError(
+            f"{path}:{line}: config.{key}: unknown namespace '{namespace}'; did you mean '{NAMESPACE}:{name}'?"
+        )
+    return f"{namespace}:{name}"
+
+
+def _environments(value: Any) -> tuple[str, ...]:
+    """What the plan cannot resolve: the ESC environments a stack imports (a list, or `imports:` of a definition)."""
+    if isinstance(value, dict):
+        imports = value.get("imports")
+        names = [str(i) for i in imports] if isinstance(imports, list) else []
+        return tuple(names) or ("(inline definition)",)
+    return tuple(value or ())
 
 
 def mask_secure(value: Any) -> tuple[Any, bool]:

@@ -203,4 +203,6 @@ def test_unreadable_stack_file_exits_2(tmp_path, capsys) -> None:
     path = tmp_path / "Pulumi.broken.yaml"
     path.write_text("config: [not, a, mapping]\n")
     assert main(["plan", str(path)]) == 2
-    assert "`config:` must be a mapping" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"{path}:1: config: is a list; it must be a mapping of keys to values, e.g. config: {{inferfleet:cluster: ...}}\n"
+    )
