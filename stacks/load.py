@@ -32,14 +32,31 @@ class RawConfig:
     secret_keys: frozenset[str]
 
 
+def _spelling(key: str) -> str:
+    """A key with case, '_' and '-' ignored: `hf_token`, `HF-TOKEN` and `hfToken` are one spelling."""
+    return key.replace("_", "").replace("-", "").lower()
+
+
+_SECRET_SPELLINGS = {_spelling(key): key for key in SECRET_KEYS}
+
+
 def parse(raw: RawConfig) -> StackSpec:
-    problems = [
-        Problem(key, f"must be stored as a secret; set it with: pulumi config set --secret {NAMESPACE}:{key} <value>")
-        for key in SECRET_KEYS
-        if key in raw.values and key not in raw.secret_keys
-    ]
+    problems: list[Problem] = []
+    values = dict(raw.values)
+    for key in raw.values:
+        secret_key = _SECRET_SPELLINGS.get(_spelling(key))
+        if secret_key is None or key in raw.secret_keys:
+            continue  # a secret under another spelling is an unknown key, with "did you mean", below
+        command = f"pulumi config set --secret {NAMESPACE}:{secret_key} <value>"
+        if key == secret_key:
+            problems.append(Problem(key, f"must be stored as a secret; set it with: {command}"))
+        else:
+            # Plaintext under another spelling: the secret line alone, and the value kept out of validation.
+            del values[key]
+            problems.append(Problem(key, f"is a secret in plaintext, under another spelling of {secret_key}; "
+                                         f"remove it and set it with: {command}"))
     try:
-        spec = StackSpec.model_validate(dict(raw.values))
+        spec = StackSpec.model_validate(values)
     except ValidationError as e:
         problems.extend(problems_from_validation(StackSpec, e))
         raise ConfigError(sorted(set(problems))) from None

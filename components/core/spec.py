@@ -43,10 +43,22 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 
 
 class SpecModel(BaseModel):
-    """Unknown keys are errors, values are immutable, and inputs never appear in error text."""
+    """Unknown keys are errors, values are immutable, and inputs never appear in error text.
+
+    One spelling per key: a stack file's keys are the camelCase aliases only (validate_by_name off),
+    so `hf_token` is an unknown key like any typo, and a check keyed on `hfToken` sees every way in.
+    Python code that builds a spec from field names says so: `model_validate(data, by_name=True)`.
+    Dumps keep field names (serialize_by_alias off): they feed Python code, never a stack file.
+    """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True, hide_input_in_errors=True
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=False,
+        hide_input_in_errors=True,
     )
 
 
