@@ -84,7 +84,9 @@ def _decode(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
+            # Not JSON (JSONDecodeError), an integer of 4300+ digits, or nesting past Python's stack:
+            # left as text, which the schema refuses where it wants a mapping or a list.
             return value
     return value
 

@@ -129,6 +129,7 @@ def _valid_keys(model: type[BaseModel] | None) -> list[str]:
 _TYPES = (
     (("int_parsing", "int_type", "int_from_float"), "a whole number"),
     (("float_parsing", "float_type"), "a number"),
+    (("finite_number",), "a finite number"),
     (("bool_parsing", "bool_type"), "true or false"),
     (("string_type",), "text"),
     (("model_type", "model_attributes_type", "dict_type"), "a mapping of keys"),
@@ -165,7 +166,7 @@ def _unquote(text: str) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"  # one line stays readable
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list, tuple)):
@@ -196,6 +197,7 @@ def _message(error: Any, parent: type[BaseModel] | None, key: str | int) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         bound = next(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt"))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         return f"{_show(given)} is out of range; must be {op} {bound}"
     if kind == "too_short":
         need = f"needs at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"

@@ -59,6 +59,7 @@ class SpecModel(BaseModel):
         validate_by_name=False,
         serialize_by_alias=False,
         hide_input_in_errors=True,
+        allow_inf_nan=False,  # .inf and .nan reach arithmetic (sizing, prices) as silent NaN; refuse them
     )
 
 

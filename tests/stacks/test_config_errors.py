@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import time
 import subprocess
 import sys
 from typing import Any
@@ -151,6 +153,42 @@ CASES = [
 ]
 
 
+CUSTOM = changed(GKE, ("models.qwen.model", "acme/foo-7b"),
+                 ("models.qwen.size", {"weightsGb": 14, "layers": 32, "kvHeads": 8, "headDim": 128}))
+
+# Issue 8: input that crashed, hung or slipped through.
+CASES += [
+    # numbers are finite and sane (bullet 3)
+    ("infinite weights", changed(CUSTOM, ("models.qwen.size.weightsGb", float("inf"))),
+     ["inferfleet:models.qwen.size.weightsGb: inf is not a finite number; valid: a finite number"]),
+    ("NaN weights", changed(CUSTOM, ("models.qwen.size.weightsGb", float("nan"))),
+     ["inferfleet:models.qwen.size.weightsGb: nan is not a finite number; valid: a finite number"]),
+    ("weights of 1e300 GB", changed(CUSTOM, ("models.qwen.size.weightsGb", 1e300)),
+     ["inferfleet:models.qwen.size.weightsGb: 1e+300 is out of range; must be <= 10000"]),
+    ("a million layers", changed(CUSTOM, ("models.qwen.size.layers", 10**6)),
+     ["inferfleet:models.qwen.size.layers: 1000000 is out of range; must be <= 1024"]),
+    ("a context of 2**40 tokens", changed(CUSTOM, ("models.qwen.size.context", 2**40)),
+     ["inferfleet:models.qwen.size.context: 1099511627776 is out of range; must be <= 16777216"]),
+    ("maxModelLen of 2**40", changed(GKE, ("models.qwen.maxModelLen", 2**40)),
+     ["inferfleet:models.qwen.maxModelLen: 1099511627776 is out of range; must be <= 16777216"]),
+    ("infinite memory utilization", changed(GKE, ("models.qwen.vllm", {"gpuMemoryUtilization": float("-inf")})),
+     ["inferfleet:models.qwen.vllm.gpuMemoryUtilization: -inf is not a finite number; valid: a finite number"]),
+    # one spelling per key (bullet 1)
+    ("a snake_case top-level key", {**GKE, "node_pools": GKE["nodePools"]},
+     ["inferfleet:node_pools: unknown key; did you mean 'nodePools'? valid keys: environment, cluster, nodePools, "
+      "models, monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
+    ("a snake_case pool key", changed(GKE, ("nodePools.l4.gpus_per_node", 2)),
+     ["inferfleet:nodePools.l4.gpus_per_node: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, labels, taints, diskSizeGb, nodeSelector, node"]),
+    ("a snake_case cluster key", changed(GKE, ("cluster.release_channel", "RAPID")),
+     ["inferfleet:cluster.release_channel: unknown key; did you mean 'releaseChannel'? valid keys: provider, project, "
+      "region, zones, regional, name, releaseChannel, network, endpoint, systemPool, managedDcgm, preflight, protect"]),
+    ("a plaintext secret in snake_case", {**GKE, "grafana_admin_password": "pw"},
+     ["inferfleet:grafana_admin_password: is a secret in plaintext, under another spelling of grafanaAdminPassword; "
+      "remove it and set it with: pulumi config set --secret inferfleet:grafanaAdminPassword <value>"]),
+]
+
+
 @pytest.mark.parametrize(("values", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_stack_reports_exact_problems(values: dict[str, Any], expected: list[str]) -> None:
     secret = ("kubeconfig",) if "kubeconfig" in values else ()
@@ -206,3 +244,89 @@ def test_unreadable_stack_file_exits_2(tmp_path, capsys) -> None:
     assert capsys.readouterr().err == (
         f"{path}:1: config: is a list; it must be a mapping of keys to values, e.g. config: {{inferfleet:cluster: ...}}\n"
     )
+
+
+LAUGHS = b"".join(
+    b"    %s: &%s [%s]\n" % (name, name, b",".join([previous] * 9))
+    for name, previous in zip((b"a", b"b", b"c", b"d", b"e", b"f", b"g", b"h", b"i"),
+                              (b"lol", b"*a", b"*b", b"*c", b"*d", b"*e", b"*f", b"*g", b"*h"))
+)
+GOOD_FILE = "config:\n  inferfleet:cluster: {provider: gke, project: acme-inference, region: us-central1, zones: [us-central1-a]}\n" \
+    "  inferfleet:nodePools: {l4: {gpu: L4, nodes: {max: 2}}}\n"
+
+# Stack files that crashed or hung the plan, or that Pulumi reads differently: bytes and the exact stderr line.
+FILES = [
+    ("UTF-16 with a BOM", "\ufeff".encode("utf-16-le") + GOOD_FILE.encode("utf-16-le"),
+     "{path}: is UTF-16 LE (it starts with a UTF-16 LE byte order mark); save it as UTF-8"),
+    ("UTF-16 without a BOM", GOOD_FILE.encode("utf-16-be"),
+     "{path}: looks like UTF-16 BE without a byte order mark (it has NUL bytes); save it as UTF-8"),
+    ("cp1252 text", (GOOD_FILE + "  inferfleet:models: {q: {model: Qwen/Qwen3-8B, pool: l4, namespace: caf\u00e9}}\n").encode("cp1252"),
+     "{path}:4: byte 0xE9 at offset 245 is not UTF-8 (cp1252 or Latin-1 text?); save the file as UTF-8"),
+    ("a numeric key under config", (GOOD_FILE + "  8080: x\n").encode(),
+     "{path}:4: config: key 8080 is a number, not text; quote it ('8080') if it is a name"),
+    ("a numeric top-level environment", (GOOD_FILE + "environment: 3\n").encode(),
+     "{path}:4: environment: is the number 3; it must be a list of Pulumi ESC environment names, "
+     "e.g. environment: [my-org/dev]"),
+    ("a top-level environment: production", (GOOD_FILE + "environment: production\n").encode(),
+     "{path}:4: environment: is the text 'production'; Pulumi's environment: lists ESC environments, "
+     "e.g. environment: [my-org/dev]; the stack's own environment is a config key: "
+     "config: {inferfleet:environment: production}"),
+    ("a self-referencing alias", (GOOD_FILE + "  inferfleet:models: &m {q: *m}\n").encode(),
+     "{path}:4: alias *m is used inside the value it names; an alias may only repeat a value that is complete"),
+    ("billion laughs", b"config:\n  inferfleet:models:\n" + LAUGHS,
+     "{path}:7: aliases expand to more than 10000 values (here, *d); write the values out instead of nesting aliases"),
+    ("billion laughs under a foreign key", GOOD_FILE.encode() + b"  other:lol:\n" + LAUGHS,
+     "{path}:9: aliases expand to more than 10000 values (here, *d); write the values out instead of nesting aliases"),
+    ("a duplicated key", (GOOD_FILE + "  inferfleet:nodePools: {}\n").encode(),
+     "{path}:4: config.inferfleet:nodePools: duplicate key (first at line 3, again at line 4); write each key once"),
+    ("weightsGb: .inf", (GOOD_FILE + "  inferfleet:models: {q: {model: a/b, pool: l4, size: {weightsGb: .inf}}}\n").encode(),
+     "{path}:4: config.inferfleet:models.q.size.weightsGb: .inf is not a finite number; write a number such as 1.5"),
+    ("a near-miss namespace", (GOOD_FILE + "  inferfeet:models: {}\n").encode(),
+     "{path}:4: config.inferfeet:models: unknown namespace 'inferfeet'; did you mean 'inferfleet:models'?"),
+    ("a config key outside config", (GOOD_FILE + "inferfleet:models: {}\n").encode(),
+     "{path}:4: inferfleet:models: unknown top-level key; a config key belongs under config:; "
+     "valid keys: config, environment, secretsprovider, encryptedkey, encryptionsalt"),
+    ("a key without a namespace", (GOOD_FILE + "  models: {}\n").encode(),
+     "{path}:4: config.models: not a Pulumi config key; write <namespace>:<name>, e.g. inferfleet:cluster"),
+    ("a list at the top", b"- config\n",
+     "{path}:1: the file holds a list; a stack file is a mapping with a config: key"),
+    ("a scalar at the top", b"inferfleet\n",
+     "{path}:1: the file holds the text 'inferfleet'; a stack file is a mapping with a config: key"),
+    ("a file over the size limit", b"config: {}\n" + b"#" * 1_000_000,
+     "{path}: is 1000011 bytes, over the limit of 1000000; a stack file holds settings, a few kilobytes"),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), [c[1:] for c in FILES], ids=[c[0] for c in FILES])
+def test_bad_stack_file_exits_2_with_its_exact_line(tmp_path, capsys, data: bytes, expected: str) -> None:
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_bytes(data)
+    started = time.perf_counter()
+    status = main(["plan", str(path)])
+    elapsed = time.perf_counter() - started
+    assert (status, capsys.readouterr().err) == (2, expected.replace("{path}", str(path)) + "\n")
+    assert elapsed < 1.0, "a hostile file is refused at once"
+
+
+RUNTIME = [
+    ("an integer of 5000 digits", {"models": "{\"q\": {\"replicas\": {\"min\": " + "9" * 5000 + "}}}"},
+     ["inferfleet:models: '{\"q\": {\"replicas\": {\"min\": " + "9" * 30 + "...' is not a mapping of keys; "
+      "valid: a mapping of keys"]),
+    ("JSON nested 100000 deep", {"models": "[" * 100_000 + "]" * 100_000},
+     ["inferfleet:models: '" + "[" * 57 + "...' is not a mapping of keys; "
+      "valid: a mapping of keys"]),
+    ("JSON Infinity", {"models": '{"q": {"model": "a/b", "pool": "l4", "size": {"weightsGb": Infinity, "layers": 1, '
+                                 '"kvHeads": 1, "headDim": 1}}}'},
+     ["inferfleet:models.q.size.weightsGb: inf is not a finite number; valid: a finite number"]),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), [c[1:] for c in RUNTIME], ids=[c[0] for c in RUNTIME])
+def test_bad_config_from_the_pulumi_runtime(values: dict[str, str], expected: list[str]) -> None:
+    """`pulumi up` passes objects as JSON text; text that is not usable JSON is refused, never a crash."""
+    from stacks.plan.engine import run_config
+
+    base = {f"inferfleet:{k}": json.dumps(v) for k, v in GKE.items() if k != "models"}
+    with pytest.raises(ConfigError) as e:
+        run_config("inferfleet", "test", {**base, **{f"inferfleet:{k}": v for k, v in values.items()}}, [])
+    assert [p.line() for p in e.value.problems] == expected
