@@ -269,7 +269,7 @@ def check_rule(rule: Rule, value: str) -> str | None:
     if rule.one_of:
         if value in rule.one_of:
             return None
-        return f"{_show_value(value)} is not {rule.what}; valid: {', '.join(rule.one_of)}"
+        return f"{show_value(value)} is not {rule.what}; valid: {', '.join(rule.one_of)}"
     if rule.prefixed:
         return _qualified(value)
     if len(value) < rule.min_length:
@@ -308,12 +308,12 @@ def _qualified(value: str) -> str | None:
             return "has an empty prefix before '/'; write a DNS subdomain such as example.com, or drop the '/'"
         problem = check_rule(DNS_SUBDOMAIN, prefix)
         if problem:
-            return f"prefix {_show_value(prefix)}: {problem}"
+            return f"prefix {show_value(prefix)}: {problem}"
     else:
         name = value
     problem = check_rule(_LABEL_NAME, name)
     if problem:
-        return f"name part {_show_value(name)}: {problem}" if len(parts) == 2 else problem
+        return f"name part {show_value(name)}: {problem}" if len(parts) == 2 else problem
     return None
 
 
@@ -331,6 +331,7 @@ def _show_char(char: str) -> str:
     return f"control character U+{ord(char):04X}"
 
 
-def _show_value(value: str) -> str:
+def show_value(value: str) -> str:
+    """A user's name inside a message: ASCII, quoted, cut to 40 characters."""
     shown = value if len(value) <= 40 else value[:37] + "..."
     return ascii(shown)

@@ -218,7 +218,11 @@ def _message(error: Any, parent: type[BaseModel] | None, key: str | int) -> str:
 
 def problems_from_validation(root: type[BaseModel], exc: ValidationError) -> list[Problem]:
     problems = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    inner = {error["loc"][:n] for error in errors for n in range(len(error["loc"]))}
+    for error in errors:
+        if error["type"] == "too_short" and error["loc"] in inner:
+            continue  # pydantic counts only the items that validated; the items' own errors say what is wrong
         path, parent = _walk(root, error["loc"])
         problems.append(Problem(join_path(*path), _message(error, parent, path[-1] if path else "")))
     return sorted(set(problems))

@@ -16,6 +16,7 @@ from components.core.problems import ConfigError
 from ..conftest import EKS, EXISTING, GKE, PROJECT, resolved, write_stack
 
 REMOVE = object()
+LABEL = "use a-z, A-Z, 0-9, '-', '_' and '.'"
 
 
 def changed(base: dict[str, Any], *edits: tuple[str, Any]) -> dict[str, Any]:
@@ -183,6 +184,66 @@ CASES += [
     ("a snake_case cluster key", changed(GKE, ("cluster.release_channel", "RAPID")),
      ["inferfleet:cluster.release_channel: unknown key; did you mean 'releaseChannel'? valid keys: provider, project, "
       "region, zones, regional, name, releaseChannel, network, endpoint, systemPool, managedDcgm, preflight, protect"]),
+    # Kubernetes' and the clouds' name rules (bullet 4; components/core/names.py has the sources)
+    ("a label key with a space", changed(GKE, ("nodePools.l4.labels", {"team name": "ml"})),
+     [f"inferfleet:nodePools.l4.labels.team name: label key 'team name': a space at position 5 is not allowed; {LABEL}"]),
+    ("a label key with a non-ASCII letter", changed(GKE, ("nodePools.l4.labels", {"t\u00e9am": "ml"})),
+     [f"inferfleet:nodePools.l4.labels.t\u00e9am: label key 't\\xe9am': U+00E9 (not ASCII) at position 2 is not "
+      f"allowed; {LABEL}"]),
+    ("a label key with two slashes", changed(GKE, ("nodePools.l4.labels", {"a/b/c": "ml"})),
+     ["inferfleet:nodePools.l4.labels.a/b/c: label key 'a/b/c': has more than one '/'; write an optional prefix, '/', "
+      "then a name, e.g. example.com/gpu"]),
+    ("a label value with a space", changed(GKE, ("nodePools.l4.labels", {"team": "ML ops"})),
+     [f"inferfleet:nodePools.l4.labels.team: label value 'ML ops': a space at position 3 is not allowed; {LABEL}"]),
+    ("a label value with a non-ASCII letter", changed(GKE, ("nodePools.l4.labels", {"team": "\u00fcber"})),
+     [f"inferfleet:nodePools.l4.labels.team: label value '\\xfcber': U+00FC (not ASCII) at position 1 is not "
+      f"allowed; {LABEL}"]),
+    ("a label value too long", changed(GKE, ("nodePools.l4.labels", {"team": "x" * 64})),
+     ["inferfleet:nodePools.l4.labels.team: label value '" + "x" * 37 + "...': must be at most 63 characters (it has 64)"]),
+    ("a taint key with a space", changed(GKE, ("nodePools.l4.taints", [{"key": "dedicated team", "effect": "NoSchedule"}])),
+     [f"inferfleet:nodePools.l4.taints[0].key: taint key 'dedicated team': a space at position 10 is not allowed; {LABEL}"]),
+    ("a taint key with an uppercase prefix",
+     changed(GKE, ("nodePools.l4.taints", [{"key": "Example.com/gpu", "effect": "NoSchedule"}])),
+     ["inferfleet:nodePools.l4.taints[0].key: taint key 'Example.com/gpu': prefix 'Example.com': 'E' at position 1 is "
+      "not allowed; use lowercase only: a-z, 0-9, '-' and '.'"]),
+    ("a taint value with a space",
+     changed(GKE, ("nodePools.l4.taints", [{"key": "dedicated", "value": "gpu users", "effect": "NoSchedule"}])),
+     [f"inferfleet:nodePools.l4.taints[0].value: taint value 'gpu users': a space at position 4 is not allowed; {LABEL}"]),
+    ("a taint value with a non-ASCII letter",
+     changed(GKE, ("nodePools.l4.taints", [{"key": "dedicated", "value": "\u00e9quipe", "effect": "NoSchedule"}])),
+     [f"inferfleet:nodePools.l4.taints[0].value: taint value '\\xe9quipe': U+00E9 (not ASCII) at position 1 is not "
+      f"allowed; {LABEL}"]),
+    ("a nodeSelector value with a space", changed(EXISTING, ("nodePools.l4.nodeSelector", {"pool": "gpu pool"})),
+     [f"inferfleet:nodePools.l4.nodeSelector.pool: label value 'gpu pool': a space at position 4 is not allowed; {LABEL}"]),
+    ("a nodeSelector key with a non-ASCII letter", changed(EXISTING, ("nodePools.l4.nodeSelector", {"p\u00f6ol": "gpu"})),
+     [f"inferfleet:nodePools.l4.nodeSelector.p\u00f6ol: label key 'p\\xf6ol': U+00F6 (not ASCII) at position 2 is "
+      f"not allowed; {LABEL}"]),
+    ("a pool zone of an existing cluster with a space", changed(EXISTING, ("nodePools.l4.zones", ["zone a"])),
+     [f"inferfleet:nodePools.l4.zones[0]: zone 'zone a': a space at position 5 is not allowed; {LABEL}"]),
+    ("a namespace with uppercase letters", changed(GKE, ("models.qwen.namespace", "Inference")),
+     ["inferfleet:models.qwen.namespace: 'Inference' is not a valid name; use 1-30 lowercase letters, digits and '-', "
+      "starting with a letter and not ending with '-'"]),
+    ("a zone with a Cyrillic letter", changed(GKE, ("cluster.zones", ["us-centr\u0430l1-a"])),
+     ["inferfleet:cluster.zones[0]: zone 'us-centr\\u0430l1-a': U+0430 (not ASCII) at position 9 is not allowed; "
+      "use a-z, 0-9 and '-'"]),
+    ("a region with a Cyrillic letter", changed(GKE, ("cluster.region", "us-centr\u0430l1")),
+     ["inferfleet:cluster.region: region 'us-centr\\u0430l1': U+0430 (not ASCII) at position 9 is not allowed; "
+      "use a-z, 0-9 and '-'"]),
+    ("a GCP region that is a zone", changed(GKE, ("cluster.region", "us-central1-a")),
+     ["inferfleet:cluster.region: region 'us-central1-a': is not a region such as us-central1 or europe-west4"]),
+    ("a GCP zone in AWS syntax", changed(GKE, ("cluster.zones", ["us-central1a"])),
+     ["inferfleet:cluster.zones[0]: zone 'us-central1a': is not a zone such as us-central1-a (its region, '-' and a letter)"]),
+    ("a GCP zone of another region", changed(GKE, ("cluster.zones", ["us-central1-a", "us-east1-b"])),
+     ["inferfleet:cluster.zones: us-east1-b not in region us-central1; use zones of us-central1, e.g. us-central1-a"]),
+    ("an AWS zone in GCP syntax", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-1-b"])),
+     ["inferfleet:cluster.zones[1]: zone 'us-east-1-b': is not a zone such as us-east-1a (its region and a letter)"]),
+    ("an AWS region in uppercase", changed(EKS, ("cluster.region", "US-EAST-1")),
+     ["inferfleet:cluster.region: region 'US-EAST-1': 'U' at position 1 is not allowed; use lowercase only: a-z, 0-9 "
+      "and '-'"]),
+    ("an AWS zone of another region", changed(EKS, ("cluster.zones", ["us-east-1a", "us-west-2b"])),
+     ["inferfleet:cluster.zones: us-west-2b not in region us-east-1; use zones of us-east-1, e.g. us-east-1a"]),
+    ("an AWS Local Zone as a cluster zone", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-1-bos-1a"])),
+     ["inferfleet:cluster.zones[1]: zone 'us-east-1-bos-1a': is not a zone such as us-east-1a (its region and a letter)"]),
     ("a plaintext secret in snake_case", {**GKE, "grafana_admin_password": "pw"},
      ["inferfleet:grafana_admin_password: is a secret in plaintext, under another spelling of grafanaAdminPassword; "
       "remove it and set it with: pulumi config set --secret inferfleet:grafanaAdminPassword <value>"]),
@@ -244,6 +305,39 @@ def test_unreadable_stack_file_exits_2(tmp_path, capsys) -> None:
     assert capsys.readouterr().err == (
         f"{path}:1: config: is a list; it must be a mapping of keys to values, e.g. config: {{inferfleet:cluster: ...}}\n"
     )
+
+
+# Names inferfleet derives from the project and stack names (bullet 4), and the stack each case runs as.
+DERIVED = [
+    ("a GKE cluster name derived from an uppercase stack name", GKE, "MyStack",
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-MyStack', which is "
+      "not a GKE cluster name: 'M' at position 12 is not allowed; use lowercase only: a-z, 0-9 and '-'; set cluster.name"]),
+    ("a GKE cluster name derived from a long stack name", GKE, "s" * 30,
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-" + "s" * 26 + "...', "
+      "which is not a GKE cluster name: must be at most 40 characters (it has 41); set cluster.name"]),
+    ("a GKE cluster name derived from a stack name with a dot", GKE, "team.a",
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-team.a', which is "
+      "not a GKE cluster name: '.' at position 16 is not allowed; use a-z, 0-9 and '-'; set cluster.name"]),
+    ("an EKS cluster name derived from a stack name with a dot", EKS, "team.a",
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-team.a', which is "
+      "not an EKS cluster name: '.' at position 16 is not allowed; use a-z, A-Z, 0-9, '-' and '_'; set cluster.name"]),
+    ("IAM role names derived from a long stack name", changed(EKS, ("cluster.name", "prod")), "s" * 32,
+     ["inferfleet:cluster: the IAM role names derived from the project and stack names, such as "
+      "'inferfleet-" + "s" * 26 + "...' and Pulumi's 8-character suffix, are not IAM role names: must be at most 64 "
+      "characters (it has 65); valid: <project>-<stack> of at most 42 characters (it is 43)"]),
+]
+
+
+@pytest.mark.parametrize(("values", "stack", "expected"), [c[1:] for c in DERIVED], ids=[c[0] for c in DERIVED])
+def test_a_derived_name_that_breaks_a_rule_says_what_it_was_derived_from(values, stack: str, expected: list[str]) -> None:
+    with pytest.raises(ConfigError) as e:
+        resolved(values, stack=stack)
+    assert [p.line() for p in e.value.problems] == expected
+
+
+def test_derived_names_at_the_limit_are_accepted() -> None:
+    resolved(GKE, stack="s" * 29)  # inferfleet-<29> is 40 characters, GKE's limit
+    resolved(changed(EKS, ("cluster.name", "prod")), stack="s" * 31)  # 42 + 14 + 8 = 64, IAM's limit
 
 
 LAUGHS = b"".join(
