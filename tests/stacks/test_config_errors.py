@@ -244,6 +244,19 @@ CASES += [
      ["inferfleet:cluster.zones: us-west-2b not in region us-east-1; use zones of us-east-1, e.g. us-east-1a"]),
     ("an AWS Local Zone as a cluster zone", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-1-bos-1a"])),
      ["inferfleet:cluster.zones[1]: zone 'us-east-1-bos-1a': is not a zone such as us-east-1a (its region and a letter)"]),
+    # derived defaults (bullet 6): an error a derived value causes says it was derived, and from what
+    ("a model too large for its derived share of a GPU",
+     changed(GKE, ("nodePools.l4.sharing", {"strategy": "time-slicing", "clientsPerGpu": 8})),
+     ["inferfleet:models.qwen.gpus: Qwen/Qwen3-8B (bf16) needs 15.27 GiB of weights per GPU at gpus: 1, but one L4 "
+      "gives vLLM 2.5 GiB (gpuMemoryUtilization 0.11 is derived: 0.92 / 8 time-slicing clients per GPU of pool l4); "
+      "valid: a pool with larger GPUs or more GPUs per node"]),
+    ("a derived maxModelLen longer than the KV cache", changed(CUSTOM, ("models.qwen.size.layers", 256)),
+     ["inferfleet:models.qwen.maxModelLen: 8192 tokens need 8.0 GiB of KV cache per GPU but only 4.66 GiB remain after "
+      "the weights on one L4 (maxModelLen 8192 is derived: min(8192, the model's context 8192)); "
+      "valid: maxModelLen <= 4608"]),
+    ("a set share of a GPU over the limit", changed(GKE, ("nodePools.l4.sharing", {"strategy": "mps", "clientsPerGpu": 8}),
+                                                    ("models.qwen.vllm", {"gpuMemoryUtilization": 0.2})),
+     ["inferfleet:models.qwen.vllm.gpuMemoryUtilization: 0.2 x 8 pods sharing a GPU is more than the GPU; valid: <= 0.11"]),
     ("a plaintext secret in snake_case", {**GKE, "grafana_admin_password": "pw"},
      ["inferfleet:grafana_admin_password: is a secret in plaintext, under another spelling of grafanaAdminPassword; "
       "remove it and set it with: pulumi config set --secret inferfleet:grafanaAdminPassword <value>"]),
