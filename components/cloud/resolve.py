@@ -83,8 +83,10 @@ def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         name=name,
         project=c.project,
         region=c.region,
-        location=c.region if c.regional else c.zones[0],
-        zones=c.zones,
+        # A zonal cluster lives in the first zone in name order, not list order: reordering `zones`
+        # must not move (replace) the cluster. Zones are kept sorted so no list order reaches the cloud.
+        location=c.region if c.regional else min(c.zones),
+        zones=tuple(sorted(c.zones)),
         release_channel=c.release_channel,
         kubernetes_version=kubernetes_version,
         create_network=net.network is None,
@@ -298,7 +300,7 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         max_nodes=spec.nodes.max,
         capacity=spec.capacity,
         reservation=spec.reservation,
-        zones=tuple(zones),
+        zones=tuple(sorted(zones)),  # list order must not reach the cloud (see _gke)
         disk_size_gb=spec.disk_size_gb,
         mig_profile=mig.name if mig else None,
         units_per_gpu=mig.per_gpu if mig else sharing.clients_per_gpu if sharing else 1,
