@@ -59,6 +59,8 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # The characters YAML allows in a stream (YAML 1.1 section 5.1, as PyYAML's reader applies it).
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
 _MERGE = object()
 """The resolved value of a plain `<<` key."""
 
@@ -83,7 +85,8 @@ class StackFileError(Exception):
 
     def __init__(self, message: str) -> None:
         flat = " ".join(message.splitlines())
-        super().__init__(flat.encode("ascii", "backslashreplace").decode("ascii"))
+        shown = flat.encode("ascii", "backslashreplace").decode("ascii")
+        super().__init__(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", shown))  # a tab in a key, say
 
 
 def read_document(path: Path, *, max_bytes: int = MAX_BYTES) -> dict[str, Any]:

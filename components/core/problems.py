@@ -23,7 +23,10 @@ class Problem:
     message: str
 
     def line(self) -> str:
-        return f"{NAMESPACE}:{self.path}: {self.message}"
+        # Keys and quoted values may hold characters a terminal does not show or that break the
+        # line (a newline, U+2028, U+E000); those are escaped, so a problem stays one visible line.
+        text = f"{NAMESPACE}:{self.path}: {self.message}"
+        return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 class ConfigError(Exception):

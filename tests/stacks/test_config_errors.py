@@ -257,6 +257,11 @@ CASES += [
     ("a set share of a GPU over the limit", changed(GKE, ("nodePools.l4.sharing", {"strategy": "mps", "clientsPerGpu": 8}),
                                                     ("models.qwen.vllm", {"gpuMemoryUtilization": 0.2})),
      ["inferfleet:models.qwen.vllm.gpuMemoryUtilization: 0.2 x 8 pods sharing a GPU is more than the GPU; valid: <= 0.11"]),
+    ("a newline in a value stays on one line", changed(GKE, ("cluster.provider", "gke\naks")),
+     ["inferfleet:cluster: 'gke\\naks' is not a known provider; valid: gke, eks, existing"]),
+    ("an invisible character in a key", {**GKE, "\ue000": 1},
+     ["inferfleet:\\ue000: unknown key; valid keys: environment, cluster, nodePools, models, monitoring, versions, "
+      "hfToken, kubeconfig, grafanaAdminPassword"]),
     ("a plaintext secret in snake_case", {**GKE, "grafana_admin_password": "pw"},
      ["inferfleet:grafana_admin_password: is a secret in plaintext, under another spelling of grafanaAdminPassword; "
       "remove it and set it with: pulumi config set --secret inferfleet:grafanaAdminPassword <value>"]),

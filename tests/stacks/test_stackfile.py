@@ -81,6 +81,8 @@ BAD = [
      f"{NAME}:1: confg: unknown top-level key; did you mean 'config'? {TOP}"),
     ("a config key outside config", b"config: {}\ninferfleet:cluster: {}\n",
      f"{NAME}:2: inferfleet:cluster: unknown top-level key; a config key belongs under config:; {TOP}"),
+    ("a tab in a key", b"$\t!: 1\n",
+     f"{NAME}:1: $\\x09!: unknown top-level key; {TOP}"),
     ("a foreign top-level key", b"stack: dev\n",
      f"{NAME}:1: stack: unknown top-level key; {TOP}"),
     ("a python tag", b"config:\n  inferfleet:x: !!python/object/apply:os.system ['true']\n",

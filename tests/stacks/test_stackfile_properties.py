@@ -6,12 +6,9 @@ import json
 import math
 from typing import Any
 
-import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
-
-from stacks.stackfile import StackFileError, parse_document  # noqa: E402
+from stacks.stackfile import StackFileError, parse_document
 
 # Bounded: the suite stays fast; no database, so nothing is written into the work tree.
 BOUNDED = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
