@@ -18,7 +18,7 @@ from components.core.problems import NAMESPACE, ConfigError, Problem, problems_f
 from .schema import SECRET_KEYS, StackSpec
 from .stackfile import StackFileError, read_with_lines
 
-__all__ = ["StackFileError", "read_stack_file", "parse", "from_pulumi_runtime", "RawConfig", "mask_secure"]
+__all__ = ["StackFileError", "project_name", "read_stack_file", "parse", "from_pulumi_runtime", "RawConfig", "mask_secure"]
 
 SECRET_PLACEHOLDER = "[secret]"
 """Stands in for a `secure:` value the offline plan cannot decrypt; it stays marked secret."""
@@ -102,6 +102,13 @@ class StackFile:
     unresolved_environments: tuple[str, ...]
 
 
+def project_name(project_dir: Path) -> str:
+    """The project's name, from its Pulumi.yaml (the project's own file, not user input to the plan)."""
+    import yaml
+
+    return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
+
+
 def read_stack_file(path: Path, project: str) -> StackFile:
     """The stack file as Pulumi would pass it to the program; a StackFileError names what is wrong."""
     document, lines = read_with_lines(path)
@@ -142,8 +149,8 @@ def _environments(value: Any) -> tuple[str, ...]:
     if isinstance(value, dict):
         imports = value.get("imports")
         names = [str(i) for i in imports] if isinstance(imports, list) else []
-        return tuple(names) or ("(inline definition)",)
-    return tuple(value or ())
+        return tuple(f"'{n}'" for n in names) or ("an inline environment definition",)
+    return tuple(f"'{n}'" for n in value or ())
 
 
 def mask_secure(value: Any) -> tuple[Any, bool]:

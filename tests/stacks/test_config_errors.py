@@ -442,3 +442,19 @@ def test_bad_config_from_the_pulumi_runtime(values: dict[str, str], expected: li
     with pytest.raises(ConfigError) as e:
         run_config("inferfleet", "test", {**base, **{f"inferfleet:{k}": v for k, v in values.items()}}, [])
     assert [p.line() for p in e.value.problems] == expected
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"config:\n  inferfleet:models:\n" + LAUGHS, ":7: aliases expand to more than 10000 values"),
+    ("\ufeffconfig: {}\n".encode("utf-16-le"), ": is UTF-16 LE (it starts with a UTF-16 LE byte order mark); save it as UTF-8"),
+], ids=["billion laughs", "UTF-16"])
+def test_a_hostile_file_exits_2_at_once_in_a_real_process(tmp_path, data: bytes, message: str) -> None:
+    """The file is read before the plan imports Pulumi, so the whole process ends in well under a second
+    on an idle machine (about 0.4 s); the bound leaves room for a loaded CI runner."""
+    path = tmp_path / "Pulumi.hostile.yaml"
+    path.write_bytes(data)
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "stacks", "plan", str(path)], cwd=PROJECT, capture_output=True, text=True)
+    assert time.perf_counter() - started < 3.0
+    assert (run.returncode, run.stdout, "Traceback" in run.stderr) == (2, "", False)
+    assert run.stderr.startswith(f"{path}{message}")

@@ -47,11 +47,22 @@ def test_keys_as_pulumi_reads_them(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "environments"),
     [
-        ("environment: [org/dev, org/shared]\n", ("org/dev", "org/shared")),
-        ("environment:\n  imports: [org/dev]\n", ("org/dev",)),
-        ("environment:\n  values: {a: 1}\n", ("(inline definition)",)),
+        ("environment: [org/dev, org/shared]\n", ("'org/dev'", "'org/shared'")),
+        ("environment:\n  imports: [org/dev]\n", ("'org/dev'",)),
+        ("environment:\n  values: {a: 1}\n", ("an inline environment definition",)),
         ("config: {}\n", ()),
     ],
 )
 def test_esc_environments_are_named_for_the_warning(tmp_path: Path, text: str, environments: tuple[str, ...]) -> None:
     assert read_stack_file(stack_file(tmp_path, text), "inferfleet").unresolved_environments == environments
+
+
+def test_an_esc_environment_is_named_in_a_warning_of_the_plan(tmp_path: Path) -> None:
+    from stacks.plan.engine import run
+
+    from ..conftest import GKE, PROJECT, write_stack
+
+    path = write_stack(tmp_path, GKE)
+    path.write_text(path.read_text() + "environment: [org/shared]\n")
+    assert "the stack file's environment: imports 'org/shared' (Pulumi ESC), which the offline plan cannot resolve; " \
+           "config it provides is missing here" in run(path, PROJECT).warnings
