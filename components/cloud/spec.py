@@ -13,6 +13,7 @@ from ..core.spec import (
     AwsRegion,
     AwsZone,
     Cidr,
+    GcpProject,
     GcpRegion,
     GcpZone,
     LabelKey,
@@ -87,7 +88,7 @@ class Preflight(SpecModel):
 
 class GkeClusterSpec(SpecModel):
     provider: Literal["gke"] = Field(..., description="gke, eks or existing.")
-    project: str = Field(..., min_length=6, max_length=30, description="the Google Cloud project id, e.g. acme-inference")
+    project: GcpProject = Field(..., description="the Google Cloud project id, e.g. acme-inference")
     region: GcpRegion = Field(..., description="the region, e.g. us-central1")
     zones: tuple[GcpZone, ...] = Field(..., min_length=1, description="zones for nodes, within the region, e.g. [us-central1-a]")
     regional: bool = Field(True, description="Regional control plane (else zonal, in the first zone).")

@@ -135,6 +135,16 @@ GCP_SERVICE_ACCOUNT_ID = Rule(
     first=LOWER,
     first_words="a lowercase letter",
 )
+GCP_PROJECT_ID = Rule(
+    what="a GCP project id",
+    source="Resource Manager API v3, Project.projectId: \"must be 6 to 30 lowercase ASCII letters, digits, or "
+    "hyphens. It must start with a letter. Trailing hyphens are prohibited.\" (cloud.google.com/resource-manager/"
+    "reference/rest/v3/projects, read as API reference text, not at a tag)",
+    max_length=30,
+    min_length=6,
+    first=LOWER,
+    first_words="a lowercase letter",
+)
 GCP_REGION = Rule(
     what="a GCP region",
     source="Compute Engine region names (every published region is <area>-<direction><number>, "
@@ -250,6 +260,7 @@ RULES: dict[str, Rule] = {
     "gke-cluster": GKE_CLUSTER,
     "gke-node-pool": GKE_NODE_POOL,
     "gcp-service-account-id": GCP_SERVICE_ACCOUNT_ID,
+    "gcp-project-id": GCP_PROJECT_ID,
     "gcp-region": GCP_REGION,
     "gcp-zone": GCP_ZONE,
     "eks-cluster": EKS_CLUSTER,

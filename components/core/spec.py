@@ -60,6 +60,7 @@ TaintKey = Annotated[str, AfterValidator(_named("taint-key", "taint key"))]
 TaintValue = Annotated[str, AfterValidator(_named("taint-value", "taint value"))]
 ZoneLabel = Annotated[str, AfterValidator(_named("label-value", "zone"))]
 """A zone as nodes carry it in topology.kubernetes.io/zone: a label value."""
+GcpProject = Annotated[str, AfterValidator(_named("gcp-project-id", "project id"))]
 GcpRegion = Annotated[str, AfterValidator(_named("gcp-region", "region"))]
 GcpZone = Annotated[str, AfterValidator(_named("gcp-zone", "zone"))]
 AwsRegion = Annotated[str, AfterValidator(_named("aws-region", "region"))]

@@ -29,6 +29,7 @@ VALID = [
     ("gke-cluster", "inferfleet-prod"), ("gke-cluster", "a" * 40), ("gke-cluster", "a"),
     ("gke-node-pool", "l4-spot"),
     ("gcp-service-account-id", "inferfleet-nodes"), ("gcp-service-account-id", "abcdef"), ("gcp-service-account-id", "a" * 30),
+    ("gcp-project-id", "acme-inference"), ("gcp-project-id", "a" * 30),
     ("gcp-region", "us-central1"), ("gcp-region", "northamerica-northeast2"), ("gcp-region", "me-central2"),
     ("gcp-zone", "us-central1-a"), ("gcp-zone", "europe-west4-c"),
     ("eks-cluster", "inferfleet-Prod_1"), ("eks-cluster", "1cluster"), ("eks-cluster", "a" * 100),
@@ -113,6 +114,12 @@ INVALID = [
     ("gcp-service-account-id", "nodes", "must be at least 6 characters (it has 5)"),
     ("gcp-service-account-id", "a" * 31, "must be at most 30 characters (it has 31)"),
     ("gcp-service-account-id", "1nodes", "must start with a lowercase letter, not '1'"),
+    # GCP project ids
+    ("gcp-project-id", "acme", "must be at least 6 characters (it has 4)"),
+    ("gcp-project-id", "Acme-inference", "'A' at position 1 is not allowed; use lowercase only: a-z, 0-9 and '-'"),
+    ("gcp-project-id", "acme inference", f"a space at position 5 is not allowed; {DNS_CHARS}"),
+    ("gcp-project-id", "acme-inference-", "must end with a lowercase letter or a digit, not '-'"),
+    ("gcp-project-id", "1acme-inference", "must start with a lowercase letter, not '1'"),
     # GCP regions and zones
     ("gcp-region", "us-central", "is not a region such as us-central1 or europe-west4"),
     ("gcp-region", "us-central1-a", "is not a region such as us-central1 or europe-west4"),

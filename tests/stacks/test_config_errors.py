@@ -229,6 +229,11 @@ CASES += [
     ("a region with a Cyrillic letter", changed(GKE, ("cluster.region", "us-centr\u0430l1")),
      ["inferfleet:cluster.region: region 'us-centr\\u0430l1': U+0430 (not ASCII) at position 9 is not allowed; "
       "use a-z, 0-9 and '-'"]),
+    ("a GCP project id in uppercase", changed(GKE, ("cluster.project", "Acme-Inference")),
+     ["inferfleet:cluster.project: project id 'Acme-Inference': 'A' at position 1 is not allowed; use lowercase only: "
+      "a-z, 0-9 and '-'"]),
+    ("a GCP project id with a space", changed(GKE, ("cluster.project", "acme inference")),
+     ["inferfleet:cluster.project: project id 'acme inference': a space at position 5 is not allowed; use a-z, 0-9 and '-'"]),
     ("a GCP region that is a zone", changed(GKE, ("cluster.region", "us-central1-a")),
      ["inferfleet:cluster.region: region 'us-central1-a': is not a region such as us-central1 or europe-west4"]),
     ("a GCP zone in AWS syntax", changed(GKE, ("cluster.zones", ["us-central1a"])),
