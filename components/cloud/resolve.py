@@ -145,10 +145,11 @@ EKS_ROLE_SUFFIX = "-cloud-ebs-csi"
 """The longest suffix of an EKS IAM role's resource name after the platform's name (cloud/eks.py, platform.py)."""
 AUTONAME_SUFFIX = 8
 """Pulumi names a resource without an explicit name `<resource name>-<7 random hex>`
-(pulumi/pulumi-terraform-bridge pkg/tfbridge/names.go AutoName: Separator "-", Randlen 7; read through
-code search, not at a tag); pulumi-aws autonames aws_iam_role with a maximum of 64
-(pulumi/pulumi-aws provider/resources.go: AutoName("name", 64, "-")), and an over-long name fails
-`pulumi up` (pulumi/pulumi@v3.259.0 sdk/go/common/resource/resource_id.go:102-105)."""
+(pulumi/pulumi-terraform-bridge@v3.136.0 pkg/tfbridge/info/autonaming.go:94-98, AutoName: Randlen 7 after
+the separator); pulumi-aws autonames aws_iam_role with a maximum of 64 (pulumi/pulumi-aws
+provider/resources.go `"name": tfbridge.AutoName("name", 64, "-")`, read through code search, not at
+the pinned v7.51.1: that repository is too large to fetch here), and an over-long name fails `pulumi up`
+(pulumi/pulumi@v3.259.0 sdk/go/common/resource/resource_id.go:102-105)."""
 
 
 def _check_derived_names(c: GkeClusterSpec | EksClusterSpec, name: str, default_name: str, problems: Problems) -> None:

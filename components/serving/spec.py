@@ -31,8 +31,9 @@ class ModelSize(SpecModel):
 
 class Vllm(SpecModel):
     gpu_memory_utilization: float | None = Field(
-        # vLLM takes (0, 1] (vllm-project/vllm vllm/config/cache.py CacheConfig: Field(gt=0, le=1), read via
-        # code search); no floor above 0, since 0.92 / 16 clients of a shared GPU is 0.05.
+        # vLLM takes (0, 1] (vllm-project/vllm vllm/config/cache.py CacheConfig.gpu_memory_utilization:
+        # Field(default=0.9, gt=0, le=1), read through code search, not at the pinned v0.33.0: the repository
+        # is too large to fetch here); no floor above 0, since 0.92 / 16 clients of a shared GPU is 0.05.
         None, gt=0, le=0.98, description="Default 0.92, divided by the clients on a shared GPU."
     )
     max_num_seqs: int = Field(256, ge=1, le=4096, description="Most sequences vLLM batches at once.")
