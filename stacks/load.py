@@ -70,7 +70,14 @@ def from_pulumi_runtime() -> RawConfig:
     import pulumi.runtime.config as rc
 
     prefix = f"{NAMESPACE}:"
-    keys = {k for k in (*rc.CONFIG.get(), *rc.get_config_env()) if k.startswith(prefix)}
+    every = {*rc.CONFIG.get(), *rc.get_config_env()}
+    misspelt = sorted(k for k in every if ":" in k and _near_miss(k.split(":", 1)[0]))
+    if misspelt:
+        raise ConfigError(
+            Problem(k.split(":", 1)[1], f"is set under the namespace '{k.split(':', 1)[0]}'; did you mean '{NAMESPACE}:"
+                    f"{k.split(':', 1)[1]}'?") for k in misspelt
+        )
+    keys = {k for k in every if k.startswith(prefix)}
     secret = set(rc.get_config_secret_keys_env()) | {k for k in keys if rc.is_config_secret(k)}
     values = {}
     for full in keys:
@@ -136,12 +143,17 @@ def _config_key(path: Path, line: int, key: str, project: str) -> str:
             f"{path}:{line}: config.{key}: not a Pulumi config key; write <namespace>:<name>, e.g. {NAMESPACE}:cluster"
         )
     namespace, name = parts
-    if namespace not in (NAMESPACE, project) and difflib.get_close_matches(namespace, [NAMESPACE], n=1, cutoff=0.75):
+    if namespace != project and _near_miss(namespace):
         # A key in a misspelt namespace is silently another program's config; say which was meant.
         raise StackFileError(
             f"{path}:{line}: config.{key}: unknown namespace '{namespace}'; did you mean '{NAMESPACE}:{name}'?"
         )
     return f"{namespace}:{name}"
+
+
+def _near_miss(namespace: str) -> bool:
+    """A namespace one or two letters away from ours (`inferfeet`): a typo, not another program's config."""
+    return namespace != NAMESPACE and bool(difflib.get_close_matches(namespace, [NAMESPACE], n=1, cutoff=0.75))
 
 
 def _environments(value: Any) -> tuple[str, ...]:

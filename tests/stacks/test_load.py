@@ -66,3 +66,15 @@ def test_an_esc_environment_is_named_in_a_warning_of_the_plan(tmp_path: Path) ->
     path.write_text(path.read_text() + "environment: [org/shared]\n")
     assert "the stack file's environment: imports 'org/shared' (Pulumi ESC), which the offline plan cannot resolve; " \
            "config it provides is missing here" in run(path, PROJECT).warnings
+
+
+def test_pulumi_up_names_a_key_in_a_misspelt_namespace() -> None:
+    """`pulumi up` hands every config key to the program; one under `inferfeet:` is a typo, not ignored."""
+    from components.core.problems import ConfigError
+    from stacks.plan.engine import run_config
+
+    with pytest.raises(ConfigError) as e:
+        run_config("inferfleet", "test", {"inferfeet:models": "{}", "aws:region": "us-east-1"}, [])
+    assert [p.line() for p in e.value.problems] == [
+        "inferfleet:models: is set under the namespace 'inferfeet'; did you mean 'inferfleet:models'?"
+    ]
