@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
+from components.core import names
 from components.core.problems import NAMESPACE, ConfigError, Problem, problems_from_validation
 from .schema import SECRET_KEYS, StackSpec
 from .stackfile import StackFileError, read_with_lines
@@ -129,6 +130,10 @@ def read_stack_file(path: Path, project: str) -> StackFile:
         if is_secret:
             secret.append(full)
     stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+    problem = names.check("pulumi-stack", stack)
+    if problem:  # Pulumi would not select this stack, and the names derived from it would be wrong
+        raise StackFileError(f"{path}: the stack name {names.show_value(stack)}, from the file name, is not a Pulumi "
+                             f"stack name: {problem}; name the file Pulumi.<stack>.yaml with a valid stack name")
     return StackFile(stack, values, tuple(sorted(secret)), _environments(document.get("environment")))
 
 

@@ -237,6 +237,20 @@ AWS_LOCAL_ZONE = Rule(
     shape_words="a Local Zone such as us-west-2-lax-1a",
 )
 
+_STACK_CHARS = LOWER + UPPER + DIGITS + "_.-"
+PULUMI_STACK = Rule(
+    what="a Pulumi stack name",
+    source="pulumi/pulumi@v3.259.0 sdk/go/common/tokens/stack_name.go:51,61-83 (ParseStackName: 1-100 characters "
+    "of [A-Za-z0-9_.-])",
+    max_length=100,
+    chars=_STACK_CHARS,
+    chars_words="a-z, A-Z, 0-9, '_', '.' and '-'",
+    first=_STACK_CHARS,
+    first_words="a letter, digit, '_', '.' or '-'",
+    last=_STACK_CHARS,
+    last_words="a letter, digit, '_', '.' or '-'",
+)
+
 RULES: dict[str, Rule] = {
     "dns-label": DNS_LABEL,
     "dns-subdomain": DNS_SUBDOMAIN,
@@ -268,6 +282,7 @@ RULES: dict[str, Rule] = {
     "aws-region": AWS_REGION,
     "aws-zone": AWS_ZONE,
     "aws-local-zone": AWS_LOCAL_ZONE,
+    "pulumi-stack": PULUMI_STACK,
 }
 
 

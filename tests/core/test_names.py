@@ -37,6 +37,7 @@ VALID = [
     ("aws-region", "us-east-1"), ("aws-region", "us-gov-west-1"), ("aws-region", "cn-northwest-1"),
     ("aws-region", "ap-southeast-7"), ("aws-region", "eusc-de-east-1"),
     ("aws-zone", "us-east-1a"), ("aws-zone", "us-gov-west-1b"),
+    ("pulumi-stack", "Team.A_1-dev"), ("pulumi-stack", "s" * 100),
     ("aws-local-zone", "us-west-2-lax-1a"), ("aws-local-zone", "us-east-1-bos-1a"),
 ]
 
@@ -149,6 +150,10 @@ INVALID = [
     ("aws-zone", "US-EAST-1A", "'U' at position 1 is not allowed; use lowercase only: a-z, 0-9 and '-'"),
     ("aws-zone", "us-west-2-lax-1a", "is not a zone such as us-east-1a (its region and a letter)"),
     ("aws-local-zone", "us-west-2a", "is not a Local Zone such as us-west-2-lax-1a"),
+    # Pulumi stack names
+    ("pulumi-stack", "my stack", "a space at position 3 is not allowed; use a-z, A-Z, 0-9, '_', '.' and '-'"),
+    ("pulumi-stack", "s" * 101, "must be at most 100 characters (it has 101)"),
+    ("pulumi-stack", "", "must not be empty"),
 ]
 
 

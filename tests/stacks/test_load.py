@@ -78,3 +78,13 @@ def test_pulumi_up_names_a_key_in_a_misspelt_namespace() -> None:
     assert [p.line() for p in e.value.problems] == [
         "inferfleet:models: is set under the namespace 'inferfeet'; did you mean 'inferfleet:models'?"
     ]
+
+
+def test_a_file_name_that_is_not_a_pulumi_stack_name(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.my stack.yaml"
+    path.write_text("config: {}\n")
+    with pytest.raises(StackFileError) as e:
+        read_stack_file(path, "inferfleet")
+    assert str(e.value) == (f"{path}: the stack name 'my stack', from the file name, is not a Pulumi stack name: a space "
+                            "at position 3 is not allowed; use a-z, A-Z, 0-9, '_', '.' and '-'; name the file "
+                            "Pulumi.<stack>.yaml with a valid stack name")
