@@ -398,6 +398,10 @@ FILES = [
      "{path}:4: config.inferfleet:nodePools: duplicate key (first at line 3, again at line 4); write each key once"),
     ("weightsGb: .inf", (GOOD_FILE + "  inferfleet:models: {q: {model: a/b, pool: l4, size: {weightsGb: .inf}}}\n").encode(),
      "{path}:4: config.inferfleet:models.q.size.weightsGb: .inf is not a finite number; write a number such as 1.5"),
+    ("weightsGb: 1e300", (GOOD_FILE + "  inferfleet:models: {q: {model: a/b, pool: l4, size: {weightsGb: 1e300, layers: 32, "
+                          "kvHeads: 8, headDim: 128}}}\n").encode(),
+     "{path}: invalid stack configuration\n"
+     "inferfleet:models.q.size.weightsGb: 1e+300 is out of range; must be <= 10000"),
     ("a near-miss namespace", (GOOD_FILE + "  inferfeet:models: {}\n").encode(),
      "{path}:4: config.inferfeet:models: unknown namespace 'inferfeet'; did you mean 'inferfleet:models'?"),
     ("a config key outside config", (GOOD_FILE + "inferfleet:models: {}\n").encode(),
