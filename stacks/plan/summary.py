@@ -73,9 +73,9 @@ def summary(plan: Plan) -> str:
     lines = [
         f"inferfleet plan: stack {plan.stack} ({platform.cluster.provider}, "
         f"{'production' if platform.production else plan.loaded.spec.environment})",
-        f"  {len(plan.resources)} registrations, {len(custom)} resources, "
-        f"{sum(1 for r in plan.resources if is_manifest(r))} Kubernetes manifests, "
-        f"{sum(1 for r in plan.resources if r.type == HELM_CHART)} Helm charts",
+        f"  {len(custom)} cloud and Kubernetes resources, of them {sum(1 for r in plan.resources if is_manifest(r))} "
+        f"Kubernetes objects and {sum(1 for r in plan.resources if r.type == HELM_CHART)} Helm charts "
+        f"({len(plan.resources)} Pulumi resources with providers and components)",
         "",
         "Creates:",
         *created(plan),
