@@ -2,8 +2,9 @@
 
 The GPU machines' on-demand list prices are in `gpus` with their price-list source. Nothing here
 was read from a price list (no offer file or billing catalog is at hand offline), so every rate is
-an estimate: the published rate as the cloud's pricing page stated it when written (2026), for the
-reference regions of `gpus` (GCP us-central1, AWS us-east-1). The plan marks them as estimates.
+an estimate: the rate the cloud's pricing page published in 2024-2025 (as its author knew it; not
+re-checked), for the reference regions of `gpus` (GCP us-central1, AWS us-east-1). The plan marks
+them as estimates; replace them with price-list reads when a price list is at hand.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .gpus import Price
 HOURS_PER_MONTH = 730
 """The month the clouds bill by: 8760 hours / 12."""
 
-_PAGE = "estimate: published rate on {}, not read from a price list"
+_PAGE = "estimate: rate published on {} in 2024-2025, not re-checked nor read from a price list"
 
 CONTROL_PLANE: Mapping[str, Price] = {
     # The GKE free tier's $74.40 monthly credit is per billing account, so it is not subtracted here.
