@@ -132,6 +132,12 @@ def resolve_model(
     return _service(name, spec, pool, gpu, pins, described, max_len, utilization, result)
 
 
+def shared_utilization(clients: int) -> float:
+    """The default memory share of one of `clients` pods on a GPU, in hundredths, rounded down:
+    rounding 0.92 / 8 up to 0.12 gave 8 pods 0.96 of the GPU, over the limit `_place` sets."""
+    return math.floor(round(DEFAULT_UTILIZATION / clients * 100, 6)) / 100
+
+
 def _place(
     path: str, spec: ModelSpec, pool: GpuPool, described: _Described, problems: Problems
 ) -> tuple[int, float, Fit] | None:
@@ -142,7 +148,7 @@ def _place(
         problems.add(f"{path}.gpus", placement)
         return None
     shared_by = pool.sharing.clients_per_gpu if pool.sharing else 1
-    utilization = spec.vllm.gpu_memory_utilization or round(DEFAULT_UTILIZATION / shared_by, 2)
+    utilization = spec.vllm.gpu_memory_utilization or shared_utilization(shared_by)
     if shared_by > 1 and utilization * shared_by > 0.95:
         problems.add(
             f"{path}.vllm.gpuMemoryUtilization",
@@ -156,7 +162,15 @@ def _place(
     sizing = _Sizing(spec, pool, max_len, utilization, divisors)
     result = sizing.fit(described.arch, spec.gpus)
     if not result.fits:
-        problems.add(*sizing.problem(path, described.arch, result))
+        key, message = sizing.problem(path, described.arch, result)
+        what, _, valid = message.partition("; valid: ")
+        notes = []  # an error caused by a value the user never set says how it was derived
+        if spec.vllm.gpu_memory_utilization is None and pool.sharing:
+            notes.append(f"gpuMemoryUtilization {utilization} is derived: {DEFAULT_UTILIZATION} / {shared_by} "
+                         f"{pool.sharing.strategy} clients per GPU of pool {pool.name}")
+        if spec.max_model_len is None and key.endswith(".maxModelLen"):
+            notes.append(f"maxModelLen {max_len} is derived: min({DEFAULT_MAX_MODEL_LEN}, the model's context {described.context})")
+        problems.add(key, f"{what} ({'; '.join(notes)}); valid: {valid}" if notes else message)
         return None
     return max_len, utilization, result
 
