@@ -46,5 +46,5 @@ class StackSpec(SpecModel):
     grafana_admin_password: SecretStr | None = Field(None, description="Grafana admin password (a secret).")
 
 
-SECRET_KEYS = ("hfToken", "kubeconfig", "grafanaAdminPassword")
-"""Top-level keys that must be stored as Pulumi secrets."""
+SECRET_KEYS = tuple(f.alias or n for n, f in StackSpec.model_fields.items() if f.annotation == SecretStr | None)
+"""Top-level keys that must be stored as Pulumi secrets: every SecretStr field (a test proves none hides deeper)."""

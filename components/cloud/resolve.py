@@ -12,6 +12,7 @@ from typing import Literal
 
 from ..catalog import gpus as gpu_catalog
 from ..catalog.gpus import NVIDIA_GPU, CatalogError, Gpu, Machine, MigProfile
+from ..core import names
 from ..core.problems import Problems, check_nodes
 from ..core.spec import Taint
 from . import values as v
@@ -71,7 +72,7 @@ def resolve_cluster(c: ClusterSpec, problems: Problems, *, default_name: str, ku
     """The cluster; problems found are added, and the values are still returned so pools can be checked."""
     if isinstance(c, ExistingClusterSpec):
         return v.ExistingCluster(name=c.name, context=c.context, install_driver=c.install_driver)
-    _check_zones("cluster.zones", c.zones, c.region, problems, example=f"{c.region}-a" if c.provider == "gke" else f"{c.region}a")
+    _check_zones("cluster.zones", c.zones, c.region, problems, separator="-" if c.provider == "gke" else "")
     check_nodes("cluster.systemPool.nodes", c.system_pool.nodes.min, c.system_pool.nodes.max, problems)
     system = v.SystemPool(
         machine_type=c.system_pool.machine_type or SYSTEM_MACHINE[c.provider],
@@ -80,6 +81,7 @@ def resolve_cluster(c: ClusterSpec, problems: Problems, *, default_name: str, ku
         disk_size_gb=c.system_pool.disk_size_gb,
     )
     name = c.name or default_name
+    _check_derived_names(c, name, default_name, problems)
     if isinstance(c, GkeClusterSpec):
         return _gke(c, problems, name=name, system=system, kubernetes_version=kubernetes_version, protect=protect)
     return _eks(c, problems, name=name, system=system, kubernetes_version=kubernetes_version, protect=protect)
@@ -98,8 +100,10 @@ def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         name=name,
         project=c.project,
         region=c.region,
-        location=c.region if c.regional else c.zones[0],
-        zones=c.zones,
+        # A zonal cluster lives in the first zone in name order, not list order: reordering `zones`
+        # must not move (replace) the cluster. Zones are kept sorted so no list order reaches the cloud.
+        location=c.region if c.regional else min(c.zones),
+        zones=tuple(sorted(c.zones)),
         release_channel=c.release_channel,
         kubernetes_version=kubernetes_version,
         create_network=net.network is None,
@@ -154,10 +158,45 @@ def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
     )
 
 
-def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: Problems, *, example: str) -> None:
-    outside = [z for z in zones if not z.startswith(region + "-") and not (z.startswith(region) and z[len(region):].isalpha())]
+EKS_ROLE_SUFFIX = "-cloud-ebs-csi"
+"""The longest suffix of an EKS IAM role's resource name after the platform's name (cloud/eks.py, platform.py)."""
+AUTONAME_SUFFIX = 8
+"""Pulumi names a resource without an explicit name `<resource name>-<7 random hex>`
+(pulumi/pulumi-terraform-bridge@v3.136.0 pkg/tfbridge/info/autonaming.go:94-98, AutoName: Randlen 7 after
+the separator); pulumi-aws autonames aws_iam_role with a maximum of 64 (pulumi/pulumi-aws
+provider/resources.go `"name": tfbridge.AutoName("name", 64, "-")`, read through code search, not at
+the pinned v7.51.1: that repository is too large to fetch here), and an over-long name fails `pulumi up`
+(pulumi/pulumi@v3.259.0 sdk/go/common/resource/resource_id.go:102-105)."""
+
+
+def _check_derived_names(c: GkeClusterSpec | EksClusterSpec, name: str, default_name: str, problems: Problems) -> None:
+    """Names inferfleet derives from the project and stack names must pass the cloud's own rules."""
+    rule = names.RULES["gke-cluster" if c.provider == "gke" else "eks-cluster"]
+    problem = None if c.name else names.check_rule(rule, name)
+    if problem:
+        problems.add(
+            "cluster.name",
+            f"not set, so derived from the project and stack names as {names.show_value(name)}, which is not "
+            f"{rule.what}: {problem}; set cluster.name",
+        )
+    if c.provider == "eks":
+        role = f"{default_name}{EKS_ROLE_SUFFIX}"
+        problem = names.check("iam-role", role + "-" + "0" * (AUTONAME_SUFFIX - 1))
+        if problem:
+            longest = names.IAM_ROLE.max_length - AUTONAME_SUFFIX - len(EKS_ROLE_SUFFIX)
+            problems.add(
+                "cluster",
+                f"the IAM role names derived from the project and stack names, such as {names.show_value(role)} and "
+                f"Pulumi's {AUTONAME_SUFFIX}-character suffix, are not IAM role names: {problem}; "
+                f"valid: <project>-<stack> of at most {longest} characters (it is {len(default_name)})",
+            )
+
+
+def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: Problems, *, separator: str) -> None:
+    # A GCP zone is its region, '-' and a letter (us-central1-a); an AWS zone its region and a letter (us-east-1a).
+    outside = [z for z in zones if z[:-1] != region + separator]
     if outside:
-        problems.add(path, f"{', '.join(outside)} not in region {region}; use zones of {region}, e.g. {example}")
+        problems.add(path, f"{', '.join(outside)} not in region {region}; use zones of {region}, e.g. {region}{separator}a")
     if len(set(zones)) != len(zones):
         problems.add(path, "lists a zone twice; list each zone once")
 
@@ -279,7 +318,7 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         max_nodes=spec.nodes.max,
         capacity=spec.capacity,
         reservation=spec.reservation,
-        zones=tuple(zones),
+        zones=tuple(sorted(zones)),  # list order must not reach the cloud (see _gke)
         disk_size_gb=spec.disk_size_gb,
         mig_profile=mig.name if mig else None,
         units_per_gpu=mig.per_gpu if mig else sharing.clients_per_gpu if sharing else 1,

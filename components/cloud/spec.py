@@ -9,7 +9,21 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field
 
-from ..core.spec import Cidr, Name, NodeCount, SpecModel, Taint
+from ..core.spec import (
+    AwsRegion,
+    AwsZone,
+    Cidr,
+    GcpProject,
+    GcpRegion,
+    GcpZone,
+    LabelKey,
+    LabelValue,
+    Name,
+    NodeCount,
+    SpecModel,
+    Taint,
+    ZoneLabel,
+)
 
 Capacity = Literal["on-demand", "spot", "reservation", "capacity-block", "flex-start", "queued"]
 """How a pool's nodes are bought."""
@@ -34,16 +48,16 @@ class NodePool(SpecModel):
         "on-demand", description="How nodes are bought; reservation and capacity-block need `reservation`."
     )
     reservation: str | None = Field(None, description="GKE reservation name, or EC2 capacity reservation id.")
-    zones: tuple[str, ...] | None = Field(None, min_length=1, description="Zones for this pool; default: the cluster's.")
+    zones: tuple[ZoneLabel, ...] | None = Field(None, min_length=1, description="Zones for this pool; default: the cluster's.")
     mig: str | None = Field(None, description="MIG profile every GPU is split into, e.g. 1g.10gb.")
     sharing: Sharing | None = Field(None, description="Time-slicing or MPS; not with `mig`.")
     allocation: Literal["device-plugin", "dra"] = Field(
         "device-plugin", description="How pods get GPUs: the device plugin's nvidia.com/gpu, or DRA ResourceClaims (NVIDIA DRA driver)."
     )
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, description="Extra node labels.")
     taints: tuple[Taint, ...] = Field((), description="Extra node taints; model pods tolerate them.")
     disk_size_gb: int = Field(200, ge=50, le=65536, description="Boot disk in GB; holds images and model weights.")
-    node_selector: dict[str, str] | None = Field(
+    node_selector: dict[LabelKey, LabelValue] | None = Field(
         None, description="Existing clusters only: labels that select this pool's nodes."
     )
     node: NodeShape | None = Field(
@@ -77,9 +91,9 @@ class Preflight(SpecModel):
 
 class GkeClusterSpec(SpecModel):
     provider: Literal["gke"] = Field(..., description="gke, eks or existing.")
-    project: str = Field(..., min_length=6, max_length=30, description="the Google Cloud project id, e.g. acme-inference")
-    region: str = Field(..., description="the region, e.g. us-central1")
-    zones: tuple[str, ...] = Field(..., min_length=1, description="zones for nodes, within the region, e.g. [us-central1-a]")
+    project: GcpProject = Field(..., description="the Google Cloud project id, e.g. acme-inference")
+    region: GcpRegion = Field(..., description="the region, e.g. us-central1")
+    zones: tuple[GcpZone, ...] = Field(..., min_length=1, description="zones for nodes, within the region, e.g. [us-central1-a]")
     regional: bool = Field(True, description="Regional control plane (else zonal, in the first zone).")
     name: Name | None = Field(None, description="Cluster name; default: <project>-<stack>.")
     release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = Field(
@@ -101,8 +115,8 @@ class EksNetwork(SpecModel):
 
 class EksClusterSpec(SpecModel):
     provider: Literal["eks"] = Field(..., description="gke, eks or existing.")
-    region: str = Field(..., description="the region, e.g. us-east-1")
-    zones: tuple[str, ...] = Field(..., min_length=2, description="EKS needs subnets in two zones at least, e.g. [us-east-1a, us-east-1b]")
+    region: AwsRegion = Field(..., description="the region, e.g. us-east-1")
+    zones: tuple[AwsZone, ...] = Field(..., min_length=2, description="EKS needs subnets in two zones at least, e.g. [us-east-1a, us-east-1b]")
     name: Name | None = Field(None, description="Cluster name; default: <project>-<stack>.")
     network: EksNetwork = Field(EksNetwork(), description="The VPC: created by default, or an existing one.")
     endpoint: Endpoint = Field(Endpoint(), description="Who can reach the control plane.")

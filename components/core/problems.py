@@ -23,7 +23,10 @@ class Problem:
     message: str
 
     def line(self) -> str:
-        return f"{NAMESPACE}:{self.path}: {self.message}"
+        # Keys and quoted values may hold characters a terminal does not show or that break the
+        # line (a newline, U+2028, U+E000); those are escaped, so a problem stays one visible line.
+        text = f"{NAMESPACE}:{self.path}: {self.message}"
+        return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 class ConfigError(Exception):
@@ -129,6 +132,7 @@ def _valid_keys(model: type[BaseModel] | None) -> list[str]:
 _TYPES = (
     (("int_parsing", "int_type", "int_from_float"), "a whole number"),
     (("float_parsing", "float_type"), "a number"),
+    (("finite_number",), "a finite number"),
     (("bool_parsing", "bool_type"), "true or false"),
     (("string_type",), "text"),
     (("model_type", "model_attributes_type", "dict_type"), "a mapping of keys"),
@@ -165,7 +169,7 @@ def _unquote(text: str) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"  # one line stays readable
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list, tuple)):
@@ -196,6 +200,7 @@ def _message(error: Any, parent: type[BaseModel] | None, key: str | int) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         bound = next(v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt"))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         return f"{_show(given)} is out of range; must be {op} {bound}"
     if kind == "too_short":
         need = f"needs at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}"
@@ -216,7 +221,11 @@ def _message(error: Any, parent: type[BaseModel] | None, key: str | int) -> str:
 
 def problems_from_validation(root: type[BaseModel], exc: ValidationError) -> list[Problem]:
     problems = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    inner = {error["loc"][:n] for error in errors for n in range(len(error["loc"]))}
+    for error in errors:
+        if error["type"] == "too_short" and error["loc"] in inner:
+            continue  # pydantic counts only the items that validated; the items' own errors say what is wrong
         path, parent = _walk(root, error["loc"])
         problems.append(Problem(join_path(*path), _message(error, parent, path[-1] if path else "")))
     return sorted(set(problems))

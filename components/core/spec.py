@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Callable, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from . import names
 
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$")
 
@@ -37,16 +39,52 @@ def _cidr(value: str) -> str:
     return value
 
 
+def _named(rule: str, what: str) -> Callable[[str], str]:
+    """A validator applying one of `names.RULES`: the rule the API server or the cloud applies."""
+
+    def check(value: str) -> str:
+        problem = names.check(rule, value)
+        if problem:
+            raise ValueError(f"{what} {names.show_value(value)}: {problem}")
+        return value
+
+    return check
+
+
 Name = Annotated[str, AfterValidator(_name)]
 """A config key that names a pool, model, namespace or cluster: a DNS label of at most 30 chars."""
 Cidr = Annotated[str, AfterValidator(_cidr)]
+LabelKey = Annotated[str, AfterValidator(_named("label-key", "label key"))]
+LabelValue = Annotated[str, AfterValidator(_named("label-value", "label value"))]
+TaintKey = Annotated[str, AfterValidator(_named("taint-key", "taint key"))]
+TaintValue = Annotated[str, AfterValidator(_named("taint-value", "taint value"))]
+ZoneLabel = Annotated[str, AfterValidator(_named("label-value", "zone"))]
+"""A zone as nodes carry it in topology.kubernetes.io/zone: a label value."""
+GcpProject = Annotated[str, AfterValidator(_named("gcp-project-id", "project id"))]
+GcpRegion = Annotated[str, AfterValidator(_named("gcp-region", "region"))]
+GcpZone = Annotated[str, AfterValidator(_named("gcp-zone", "zone"))]
+AwsRegion = Annotated[str, AfterValidator(_named("aws-region", "region"))]
+AwsZone = Annotated[str, AfterValidator(_named("aws-zone", "zone"))]
 
 
 class SpecModel(BaseModel):
-    """Unknown keys are errors, values are immutable, and inputs never appear in error text."""
+    """Unknown keys are errors, values are immutable, and inputs never appear in error text.
+
+    One spelling per key: a stack file's keys are the camelCase aliases only (validate_by_name off),
+    so `hf_token` is an unknown key like any typo, and a check keyed on `hfToken` sees every way in.
+    Python code that builds a spec from field names says so: `model_validate(data, by_name=True)`.
+    Dumps keep field names (serialize_by_alias off): they feed Python code, never a stack file.
+    """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True, hide_input_in_errors=True
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=False,
+        hide_input_in_errors=True,
+        allow_inf_nan=False,  # .inf and .nan reach arithmetic (sizing, prices) as silent NaN; refuse them
     )
 
 
@@ -58,8 +96,8 @@ class NodeCount(SpecModel):
 class Taint(SpecModel):
     """A node taint, as a stack declares it and as the layers pass it on (one type for both)."""
 
-    key: str = Field(..., min_length=1, max_length=253, description="Taint key, e.g. dedicated.")
-    value: str = Field("", max_length=63, description="Taint value; empty matches any value.")
+    key: TaintKey = Field(..., description="Taint key, e.g. dedicated.")
+    value: TaintValue = Field("", description="Taint value; empty matches any value.")
     effect: Effect = Field(..., description="NoSchedule, PreferNoSchedule or NoExecute.")
 
     def toleration(self) -> dict[str, str]:

@@ -250,6 +250,12 @@ class _Placed:
     """None for an unchecked model."""
 
 
+def shared_utilization(clients: int) -> float:
+    """The default memory share of one of `clients` pods on a GPU, in hundredths, rounded down:
+    rounding 0.92 / 8 up to 0.12 gave 8 pods 0.96 of the GPU, over the limit `_place` sets."""
+    return math.floor(round(DEFAULT_UTILIZATION / clients * 100, 6)) / 100
+
+
 def _place(
     path: str, spec: ModelSpec, pool: GpuPool, described: _Described, extra: list[Arg], problems: Problems, *, cloud: str
 ) -> _Placed | None:
@@ -260,7 +266,7 @@ def _place(
         problems.add(f"{path}.gpus", placement)
         return None
     shared_by = pool.sharing.clients_per_gpu if pool.sharing else 1
-    utilization = spec.vllm.gpu_memory_utilization or round(DEFAULT_UTILIZATION / shared_by, 2)
+    utilization = spec.vllm.gpu_memory_utilization or shared_utilization(shared_by)
     if shared_by > 1 and utilization * shared_by > 0.95:
         problems.add(
             f"{path}.vllm.gpuMemoryUtilization",
@@ -303,8 +309,25 @@ def _place(
         result = sizing.fit(arch, tp)
         if result.fits:
             return _Placed(tp, 1, max_len, utilization, result)
-    problems.add(*sizing.problem(path, arch, candidates))
+    problems.add(*_derived(sizing.problem(path, arch, candidates), spec, pool, max_len, utilization, described))
     return None
+
+
+def _derived(
+    problem: tuple[str, str], spec: ModelSpec, pool: GpuPool, max_len: int, utilization: float, described: _Described
+) -> tuple[str, str]:
+    """A sizing problem that a value the user never set caused says how that value was derived."""
+    key, message = problem
+    what, _, valid = message.partition("; valid: ")
+    notes = []
+    if spec.vllm.gpu_memory_utilization is None and pool.sharing:
+        notes.append(
+            f"gpuMemoryUtilization {utilization} is derived: {DEFAULT_UTILIZATION} / {pool.sharing.clients_per_gpu} "
+            f"{pool.sharing.strategy} clients per GPU of pool {pool.name}"
+        )
+    if spec.max_model_len is None and key.endswith(".maxModelLen"):
+        notes.append(f"maxModelLen {max_len} is derived: min({DEFAULT_MAX_MODEL_LEN}, the model's context {described.context})")
+    return (key, f"{what} ({'; '.join(notes)}); valid: {valid}") if notes else problem
 
 
 def _place_nodes(
@@ -318,7 +341,7 @@ def _place_nodes(
         return None
     result = sizing.fit(arch, pool.gpus_per_node, pp=nodes)
     if not result.fits:
-        problems.add(*sizing.problem(path, arch, [pool.gpus_per_node], pp=nodes))
+        problems.add(*_derived(sizing.problem(path, arch, [pool.gpus_per_node], pp=nodes), sizing.spec, pool, max_len, utilization, sizing.described))
         return None
     return _Placed(pool.gpus_per_node, nodes, max_len, utilization, result)
 

@@ -8,6 +8,9 @@ from pydantic import Field
 
 from ..core.spec import Name, SpecModel
 
+MAX_CONTEXT = 16_777_216
+"""Tokens: above the longest context any model offers (10M), below where token arithmetic gets silly."""
+
 
 class Replicas(SpecModel):
     min: int = Field(1, ge=0, le=1000, description="Replicas that always run, 0 to 1000.")
@@ -15,31 +18,36 @@ class Replicas(SpecModel):
 
 
 class Mla(SpecModel):
-    kv_lora_rank: int = Field(..., ge=1, description="kv_lora_rank in config.json (512 for DeepSeek-V3).")
-    qk_rope_head_dim: int = Field(..., ge=0, description="qk_rope_head_dim in config.json (64 for DeepSeek-V3).")
+    kv_lora_rank: int = Field(..., ge=1, le=65536, description="kv_lora_rank in config.json (512 for DeepSeek-V3).")
+    qk_rope_head_dim: int = Field(..., ge=0, le=4096, description="qk_rope_head_dim in config.json (64 for DeepSeek-V3).")
 
 
 class SlidingWindow(SpecModel):
-    window: int = Field(..., ge=1, description="sliding_window in config.json.")
-    layers: int = Field(..., ge=1, description="How many layers use the window (layer_types in config.json).")
+    window: int = Field(..., ge=1, le=MAX_CONTEXT, description="sliding_window in config.json.")
+    layers: int = Field(..., ge=1, le=1024, description="How many layers use the window (layer_types in config.json).")
 
 
 class ModelSize(SpecModel):
     """Architecture of a model outside the catalog, from its config.json."""
 
-    weights_gb: float = Field(..., gt=0, description="Weights in GB at the precision served.")
-    layers: int = Field(..., ge=1, description="Transformer layers (num_hidden_layers in config.json).")
-    attention_heads: int | None = Field(None, ge=1, description="Query heads (num_attention_heads); TP must divide them.")
-    kv_heads: int = Field(..., ge=1, description="KV heads (num_key_value_heads in config.json).")
-    head_dim: int = Field(..., ge=1, description="Size of one attention head (head_dim in config.json).")
+    # Upper bounds well above any published model (the largest have ~2 TB of bf16 weights, 126 layers,
+    # 128 KV heads, head_dim 256, 10M tokens of context), so sizing arithmetic stays finite and exact.
+    weights_gb: float = Field(..., gt=0, le=10_000, description="Weights in GB at the precision served, up to 10000.")
+    layers: int = Field(..., ge=1, le=1024, description="Transformer layers (num_hidden_layers in config.json).")
+    attention_heads: int | None = Field(None, ge=1, le=4096, description="Query heads (num_attention_heads); TP must divide them.")
+    kv_heads: int = Field(..., ge=1, le=1024, description="KV heads (num_key_value_heads in config.json).")
+    head_dim: int = Field(..., ge=1, le=4096, description="Size of one attention head (head_dim in config.json).")
     mla: Mla | None = Field(None, description="Multi-head latent attention, e.g. {kvLoraRank: 512, qkRopeHeadDim: 64}.")
     sliding_window: SlidingWindow | None = Field(None, description="Sliding-window layers, e.g. {window: 1024, layers: 52}.")
-    context: int = Field(8192, ge=256, description="Longest context the model supports (max_position_embeddings).")
+    context: int = Field(8192, ge=256, le=MAX_CONTEXT, description="Longest context the model supports (max_position_embeddings).")
 
 
 class Vllm(SpecModel):
     gpu_memory_utilization: float | None = Field(
-        None, gt=0.1, le=0.98, description="Default 0.92, divided by the clients on a shared GPU."
+        # vLLM takes (0, 1] (vllm-project/vllm vllm/config/cache.py CacheConfig.gpu_memory_utilization:
+        # Field(default=0.9, gt=0, le=1), read through code search, not at the pinned v0.33.0: the repository
+        # is too large to fetch here); no floor above 0, since 0.92 / 16 clients of a shared GPU is 0.05.
+        None, gt=0, le=0.98, description="Default 0.92, divided by the clients on a shared GPU."
     )
     max_num_seqs: int = Field(256, ge=1, le=4096, description="Most sequences vLLM batches at once.")
     prefix_caching: bool = Field(True, description="Reuse the KV cache of shared prompt prefixes.")
@@ -70,7 +78,7 @@ class ModelSpec(SpecModel):
     )
     replicas: Replicas = Field(Replicas(), description="Replica range, e.g. {min: 1, max: 6}.")
     namespace: Name = Field("inference", description="Namespace of the model service.")
-    max_model_len: int | None = Field(None, ge=256, description="Context per request; default min(8192, model's).")
+    max_model_len: int | None = Field(None, ge=256, le=MAX_CONTEXT, description="Context per request; default min(8192, model's).")
     precision: Literal["native", "bf16", "fp8"] = Field(
         "native", description="Weights: native (the checkpoint's), bf16, or fp8 (bf16 quantised online)."
     )

@@ -38,12 +38,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from components.core.problems import ConfigError
 
-    from ..load import StackFileError
+    from ..load import StackFileError, project_name, read_stack_file
 
     try:
+        project = project_name(PROJECT_DIR)
+        stack_file = read_stack_file(_stack_path(args.stack), project)  # before Pulumi's imports: a bad file fails at once
         from . import behaviour, chart_values, engine, render, summary, validate
 
-        result = engine.run(_stack_path(args.stack), PROJECT_DIR, preflight=args.preflight)
+        result = engine.run_stack_file(project, stack_file, preflight=args.preflight)
     except ConfigError as e:
         print(f"{args.stack}: invalid stack configuration", file=sys.stderr)
         print(e.report(), file=sys.stderr)

@@ -21,7 +21,7 @@ from pulumi.runtime.sync_await import _sync_await
 from components.core.problems import ConfigError
 
 from .. import program
-from ..load import read_stack_file
+from ..load import StackFile, project_name, read_stack_file
 
 SECRET_MASK = "[secret]"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -175,22 +175,21 @@ class Plan:
         return {"project": self.project, "stack": self.stack, "resources": [r.to_json() for r in self.resources]}
 
 
-def project_name(project_dir: Path) -> str:
-    import yaml
-
-    return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
-
-
 def run(stack_path: Path, project_dir: Path, *, preflight: bool = False) -> Plan:
     """Plan one stack file. Raises ConfigError for an invalid stack, StackFileError for an unreadable one.
 
     `preflight` asks the cloud about capacity even if the stack does not say `preflight.inPlan`.
     """
     project = project_name(project_dir)
-    stack_file = read_stack_file(stack_path, project)
+    return run_stack_file(project, read_stack_file(stack_path, project), preflight=preflight)
+
+
+def run_stack_file(project: str, stack_file: StackFile, *, preflight: bool = False) -> Plan:
+    """Plan a stack file already read (the CLI reads it before importing Pulumi, so a bad file fails at once)."""
     result = run_config(project, stack_file.stack, stack_file.config, stack_file.secret_keys, preflight=preflight)
     result.warnings.extend(
-        f"stack file imports ESC environment '{env}'; the plan cannot resolve it" for env in stack_file.unresolved_environments
+        f"the stack file's environment: imports {env} (Pulumi ESC), which the offline plan cannot resolve; "
+        "config it provides is missing here" for env in stack_file.unresolved_environments
     )
     return result
 

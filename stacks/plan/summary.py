@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from components.catalog.gpus import DEPLOY_OPERANDS_LABEL
-from components.cloud.values import ExistingCluster, GkeCluster
+from components.catalog.prices import HOURS_PER_MONTH
+from components.cloud.values import EksCluster, ExistingCluster, GkeCluster
 from components.platform import LAYERS, PlatformValues
 
+from . import cost
 from .engine import Plan, Registered
-from .render import is_manifest
+from .render import is_manifest, manifests
 
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
 
@@ -25,6 +27,45 @@ def layer_of(plan: Plan, resource: Registered) -> str:
     return "platform"
 
 
+def _usd(hourly: float) -> str:
+    return f"${hourly:,.2f}/h (${hourly * HOURS_PER_MONTH:,.0f}/month)"
+
+
+def created(plan: Plan) -> list[str]:
+    """What `pulumi up` would create, in a platform engineer's words."""
+    platform = plan.loaded.platform
+    c = platform.cluster
+    lines = []
+    if isinstance(c, GkeCluster):
+        regional = c.location == c.region
+        lines.append(f"  cluster      GKE {'regional' if regional else 'zonal'} cluster {c.name} in {c.location} "
+                     f"(project {c.project}), Kubernetes {c.kubernetes_version} or newer (min_master_version; the {c.release_channel} channel upgrades it)")
+        lines.append(f"  network      new VPC {c.name}: nodes {c.node_cidr}, pods {c.pods_cidr}, Services {c.services_cidr}, "
+                     "Cloud Router and Cloud NAT" if c.create_network else f"  network      existing {c.network}/{c.subnetwork}")
+    elif isinstance(c, EksCluster):
+        lines.append(f"  cluster      EKS cluster {c.name} in {c.region}, Kubernetes {c.kubernetes_version}")
+        zones = len(c.zones)
+        lines.append(f"  network      new VPC {c.vpc_cidr}: public and private subnets and a NAT gateway in each of {zones} zones"
+                     if c.create_network else f"  network      existing VPC {c.vpc_id}, subnets {', '.join(c.subnet_ids)}")
+    else:
+        lines.append(f"  cluster      none: the existing cluster {c.name} (context {c.context or 'current'}) is used as it is")
+    if isinstance(c, (GkeCluster, EksCluster)):
+        s = c.system_pool
+        lines.append(f"  system pool  {s.min_nodes}-{s.max_nodes} x {s.machine_type}, {s.disk_size_gb} GB disks, "
+                     f"in {', '.join(sorted(c.zones))}")
+    charts = sorted((r.inputs.get("name") or r.name, r.inputs["chart"], r.inputs["version"])
+                    for r in plan.resources if r.type == HELM_CHART)
+    lines.append("  charts       " + ", ".join(f"{release} ({chart.rsplit('/', 1)[-1]} {version})" for release, chart, version in charts))
+    images = sorted({container["image"] for obj in manifests(plan) for container in _containers(obj)})
+    lines.append("  images       " + (", ".join(images) or "(none besides the charts')"))
+    return lines
+
+
+def _containers(obj: dict) -> list[dict]:
+    pod = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return [*pod.get("initContainers", ()), *pod.get("containers", ())]
+
+
 def summary(plan: Plan) -> str:
     platform = plan.loaded.platform
     custom = [r for r in plan.resources if r.custom and not r.type.startswith("pulumi:providers:")]
@@ -33,31 +74,26 @@ def summary(plan: Plan) -> str:
     lines = [
         f"inferfleet plan: stack {plan.stack} ({platform.cluster.provider}, "
         f"{'production' if platform.production else plan.loaded.spec.environment})",
-        f"  {len(plan.resources)} registrations, {len(custom)} resources, "
-        f"{sum(1 for r in plan.resources if is_manifest(r))} Kubernetes manifests, "
-        f"{sum(1 for r in plan.resources if r.type == HELM_CHART)} Helm charts",
+        f"  {len(custom)} cloud and Kubernetes resources, of them {sum(1 for r in plan.resources if is_manifest(r))} "
+        f"Kubernetes objects and {sum(1 for r in plan.resources if r.type == HELM_CHART)} Helm charts "
+        f"({len(plan.resources)} Pulumi resources with providers and components)",
+        "",
+        "Creates:",
+        *created(plan),
         "",
         "Resources per layer:",
         *(f"  {layer:<11} {per_layer[layer]}" for layer in order if per_layer[layer]),
         "",
         "GPU capacity:",
     ]
-    low = high = 0.0
-    priced = 0
     for pool in platform.pools:
-        price = pool.price.usd_per_hour if pool.price else None
-        cost = f"${price:.2f}/h per node" + (" (estimate)" if pool.price and pool.price.estimated else "") if price else "price unknown"
         shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
         units = f", {pool.max_units} x {platform.gpu.resources[pool.name].name} as {shared_as}" if pool.units_per_gpu > 1 else ""
         bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
-            f"{bought}nodes: up to {pool.max_gpus} GPUs{units}; {cost}"
+            f"{bought}nodes: up to {pool.max_gpus} GPUs{units}, in {', '.join(sorted(pool.zones)) or 'any zone'}"
         )
-        if price:
-            priced += 1
-            low += price * pool.min_nodes
-            high += price * pool.max_nodes
     lines += ["", "Queues (Kueue ClusterQueues" + (f", cohort {platform.queueing.queues[0].cohort}" if platform.queueing.queues and platform.queueing.queues[0].cohort else "") + "):"]
     for q in platform.queueing.queues:
         shares = []
@@ -80,11 +116,7 @@ def summary(plan: Plan) -> str:
         lines += [f"  {m.name:<12} {first}", *(f"  {'':<12} {line}" for line in rest)]
     if not platform.serving.models:
         lines.append("  (none)")
-    if priced:
-        partial = "" if priced == len(platform.pools) else f" ({priced} of {len(platform.pools)} pools priced)"
-        lines += ["", f"GPU list price: ${low:.2f}/h at minimum size, ${high:.2f}/h at maximum size{partial}"]
-    else:
-        lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
+    lines += ["", *_cost_lines(plan)]
     lines += gpu_notes(platform)
     lines += [f"warning: {w}" for w in (*platform.serving.warnings, *plan.warnings)]
     return "\n".join(lines)
@@ -116,3 +148,23 @@ def gpu_notes(platform: PlatformValues) -> list[str]:
             "operands, DCGM exporter included); put every GPU pool on allocation: dra to keep them"
         )
     return ["", "GPU notes:", *(f"  {n}" for n in notes)] if notes else []
+
+
+def _cost_lines(plan: Plan) -> list[str]:
+    estimate = cost.cost(plan)
+    sources = list(dict.fromkeys(i.source for i in estimate.items))
+    mark = {source: f"[{n}]" for n, source in enumerate(sources, 1)}
+    lines = ["Cost (USD, before discounts, taxes and traffic):"]
+    width = max((len(i.what) for i in estimate.items), default=0)
+    for i in estimate.items:
+        lines.append(f"  {i.what:<{width}}  at minimum {_usd(i.low)}, at maximum {_usd(i.high)} {mark[i.source]}")
+    for what in estimate.unpriced:
+        lines.append(f"  not priced: {what}")
+    if estimate.items:
+        partial = " (without what is not priced)" if estimate.unpriced else ""
+        label = "estimate" if estimate.estimated else "list price"
+        lines.append(f"  total ({label}){partial}: at minimum {_usd(estimate.low)}, at maximum {_usd(estimate.high)}")
+    for name, hourly in estimate.per_model:
+        lines.append(f"  model {name}: its minimum replicas' share of GPU nodes {_usd(hourly)}")
+    lines += [f"  {mark[source]} {source}" for source in sources]
+    return lines

@@ -131,3 +131,16 @@ def test_managed_dcgm_is_opt_in(plan_of) -> None:
     assert "monitoringConfig" not in inputs(plan_of(GKE), CLUSTER, "cloud-cluster")
     on = config(GKE, cluster={**GKE["cluster"], "managedDcgm": True})
     assert "DCGM" in inputs(plan_of(on), CLUSTER, "cloud-cluster")["monitoringConfig"]["enableComponents"]
+
+
+@pytest.mark.parametrize("regional", [False, True])
+def test_the_order_of_zones_changes_nothing(plan_of, regional: bool) -> None:
+    """Swapping zones once moved a zonal cluster to the other zone, a replacement, without a word."""
+    def stack(zones: list[str]) -> dict[str, Any]:
+        return config(GKE, cluster={**GKE["cluster"], "zones": zones, "regional": regional})
+
+    ab = plan_of(stack(["us-central1-a", "us-central1-b"])).to_json()
+    ba = plan_of(stack(["us-central1-b", "us-central1-a"])).to_json()
+    assert ab == ba
+    cluster = next(r for r in ab["resources"] if r["type"] == "gcp:container/cluster:Cluster")
+    assert cluster["inputs"]["location"] == ("us-central1" if regional else "us-central1-a")

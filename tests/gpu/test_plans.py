@@ -94,5 +94,5 @@ def test_the_summary_gives_an_existing_cluster_the_exact_labels(plan_of) -> None
 
 def test_the_summary_counts_each_pool_in_its_own_resource(plan_of) -> None:
     text = summary.summary(plan_of(EKS_MIG_MIXED))
-    assert "up to 16 GPUs, 112 x nvidia.com/mig-1g.10gb as 1g.10gb;" in text
-    assert "up to 16 GPUs, 32 x nvidia.com/mig-3g.40gb as 3g.40gb;" in text
+    assert "up to 16 GPUs, 112 x nvidia.com/mig-1g.10gb as 1g.10gb, in " in text  # the price moved to the cost lines
+    assert "up to 16 GPUs, 32 x nvidia.com/mig-3g.40gb as 3g.40gb, in " in text

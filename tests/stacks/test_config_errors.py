@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import time
 import subprocess
 import sys
 from typing import Any
@@ -14,6 +16,7 @@ from components.core.problems import ConfigError
 from ..conftest import EKS, EXISTING, GKE, PROJECT, resolved, write_stack
 
 REMOVE = object()
+LABEL = "use a-z, A-Z, 0-9, '-', '_' and '.'"
 
 
 def changed(base: dict[str, Any], *edits: tuple[str, Any]) -> dict[str, Any]:
@@ -156,6 +159,127 @@ CASES = [
 ]
 
 
+CUSTOM = changed(GKE, ("models.qwen.model", "acme/foo-7b"),
+                 ("models.qwen.size", {"weightsGb": 14, "layers": 32, "kvHeads": 8, "headDim": 128}))
+
+# Issue 8: input that crashed, hung or slipped through.
+CASES += [
+    # numbers are finite and sane (bullet 3)
+    ("infinite weights", changed(CUSTOM, ("models.qwen.size.weightsGb", float("inf"))),
+     ["inferfleet:models.qwen.size.weightsGb: inf is not a finite number; valid: a finite number"]),
+    ("NaN weights", changed(CUSTOM, ("models.qwen.size.weightsGb", float("nan"))),
+     ["inferfleet:models.qwen.size.weightsGb: nan is not a finite number; valid: a finite number"]),
+    ("weights of 1e300 GB", changed(CUSTOM, ("models.qwen.size.weightsGb", 1e300)),
+     ["inferfleet:models.qwen.size.weightsGb: 1e+300 is out of range; must be <= 10000"]),
+    ("a million layers", changed(CUSTOM, ("models.qwen.size.layers", 10**6)),
+     ["inferfleet:models.qwen.size.layers: 1000000 is out of range; must be <= 1024"]),
+    ("a context of 2**40 tokens", changed(CUSTOM, ("models.qwen.size.context", 2**40)),
+     ["inferfleet:models.qwen.size.context: 1099511627776 is out of range; must be <= 16777216"]),
+    ("maxModelLen of 2**40", changed(GKE, ("models.qwen.maxModelLen", 2**40)),
+     ["inferfleet:models.qwen.maxModelLen: 1099511627776 is out of range; must be <= 16777216"]),
+    ("infinite memory utilization", changed(GKE, ("models.qwen.vllm", {"gpuMemoryUtilization": float("-inf")})),
+     ["inferfleet:models.qwen.vllm.gpuMemoryUtilization: -inf is not a finite number; valid: a finite number"]),
+    # one spelling per key (bullet 1)
+    ("a snake_case top-level key", {**GKE, "node_pools": GKE["nodePools"]},
+     ["inferfleet:node_pools: unknown key; did you mean 'nodePools'? valid keys: environment, cluster, nodePools, "
+      "models, scheduling, monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
+    ("a snake_case pool key", changed(GKE, ("nodePools.l4.gpus_per_node", 2)),
+     ["inferfleet:nodePools.l4.gpus_per_node: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, nodeSelector, "
+      "node"]),
+    ("a snake_case cluster key", changed(GKE, ("cluster.release_channel", "RAPID")),
+     ["inferfleet:cluster.release_channel: unknown key; did you mean 'releaseChannel'? valid keys: provider, project, "
+      "region, zones, regional, name, releaseChannel, network, endpoint, systemPool, managedDcgm, preflight, protect"]),
+    # Kubernetes' and the clouds' name rules (bullet 4; components/core/names.py has the sources)
+    ("a label key with a space", changed(GKE, ("nodePools.l4.labels", {"team name": "ml"})),
+     [f"inferfleet:nodePools.l4.labels.team name: label key 'team name': a space at position 5 is not allowed; {LABEL}"]),
+    ("a label key with a non-ASCII letter", changed(GKE, ("nodePools.l4.labels", {"t\u00e9am": "ml"})),
+     [f"inferfleet:nodePools.l4.labels.t\u00e9am: label key 't\\xe9am': U+00E9 (not ASCII) at position 2 is not "
+      f"allowed; {LABEL}"]),
+    ("a label key with two slashes", changed(GKE, ("nodePools.l4.labels", {"a/b/c": "ml"})),
+     ["inferfleet:nodePools.l4.labels.a/b/c: label key 'a/b/c': has more than one '/'; write an optional prefix, '/', "
+      "then a name, e.g. example.com/gpu"]),
+    ("a label value with a space", changed(GKE, ("nodePools.l4.labels", {"team": "ML ops"})),
+     [f"inferfleet:nodePools.l4.labels.team: label value 'ML ops': a space at position 3 is not allowed; {LABEL}"]),
+    ("a label value with a non-ASCII letter", changed(GKE, ("nodePools.l4.labels", {"team": "\u00fcber"})),
+     [f"inferfleet:nodePools.l4.labels.team: label value '\\xfcber': U+00FC (not ASCII) at position 1 is not "
+      f"allowed; {LABEL}"]),
+    ("a label value too long", changed(GKE, ("nodePools.l4.labels", {"team": "x" * 64})),
+     ["inferfleet:nodePools.l4.labels.team: label value '" + "x" * 37 + "...': must be at most 63 characters (it has 64)"]),
+    ("a taint key with a space", changed(GKE, ("nodePools.l4.taints", [{"key": "dedicated team", "effect": "NoSchedule"}])),
+     [f"inferfleet:nodePools.l4.taints[0].key: taint key 'dedicated team': a space at position 10 is not allowed; {LABEL}"]),
+    ("a taint key with an uppercase prefix",
+     changed(GKE, ("nodePools.l4.taints", [{"key": "Example.com/gpu", "effect": "NoSchedule"}])),
+     ["inferfleet:nodePools.l4.taints[0].key: taint key 'Example.com/gpu': prefix 'Example.com': 'E' at position 1 is "
+      "not allowed; use lowercase only: a-z, 0-9, '-' and '.'"]),
+    ("a taint value with a space",
+     changed(GKE, ("nodePools.l4.taints", [{"key": "dedicated", "value": "gpu users", "effect": "NoSchedule"}])),
+     [f"inferfleet:nodePools.l4.taints[0].value: taint value 'gpu users': a space at position 4 is not allowed; {LABEL}"]),
+    ("a taint value with a non-ASCII letter",
+     changed(GKE, ("nodePools.l4.taints", [{"key": "dedicated", "value": "\u00e9quipe", "effect": "NoSchedule"}])),
+     [f"inferfleet:nodePools.l4.taints[0].value: taint value '\\xe9quipe': U+00E9 (not ASCII) at position 1 is not "
+      f"allowed; {LABEL}"]),
+    ("a nodeSelector value with a space", changed(EXISTING, ("nodePools.l4.nodeSelector", {"pool": "gpu pool"})),
+     [f"inferfleet:nodePools.l4.nodeSelector.pool: label value 'gpu pool': a space at position 4 is not allowed; {LABEL}"]),
+    ("a nodeSelector key with a non-ASCII letter", changed(EXISTING, ("nodePools.l4.nodeSelector", {"p\u00f6ol": "gpu"})),
+     [f"inferfleet:nodePools.l4.nodeSelector.p\u00f6ol: label key 'p\\xf6ol': U+00F6 (not ASCII) at position 2 is "
+      f"not allowed; {LABEL}"]),
+    ("a pool zone of an existing cluster with a space", changed(EXISTING, ("nodePools.l4.zones", ["zone a"])),
+     [f"inferfleet:nodePools.l4.zones[0]: zone 'zone a': a space at position 5 is not allowed; {LABEL}"]),
+    ("a namespace with uppercase letters", changed(GKE, ("models.qwen.namespace", "Inference")),
+     ["inferfleet:models.qwen.namespace: 'Inference' is not a valid name; use 1-30 lowercase letters, digits and '-', "
+      "starting with a letter and not ending with '-'"]),
+    ("a zone with a Cyrillic letter", changed(GKE, ("cluster.zones", ["us-centr\u0430l1-a"])),
+     ["inferfleet:cluster.zones[0]: zone 'us-centr\\u0430l1-a': U+0430 (not ASCII) at position 9 is not allowed; "
+      "use a-z, 0-9 and '-'"]),
+    ("a region with a Cyrillic letter", changed(GKE, ("cluster.region", "us-centr\u0430l1")),
+     ["inferfleet:cluster.region: region 'us-centr\\u0430l1': U+0430 (not ASCII) at position 9 is not allowed; "
+      "use a-z, 0-9 and '-'"]),
+    ("a GCP project id in uppercase", changed(GKE, ("cluster.project", "Acme-Inference")),
+     ["inferfleet:cluster.project: project id 'Acme-Inference': 'A' at position 1 is not allowed; use lowercase only: "
+      "a-z, 0-9 and '-'"]),
+    ("a GCP project id with a space", changed(GKE, ("cluster.project", "acme inference")),
+     ["inferfleet:cluster.project: project id 'acme inference': a space at position 5 is not allowed; use a-z, 0-9 and '-'"]),
+    ("a GCP region that is a zone", changed(GKE, ("cluster.region", "us-central1-a")),
+     ["inferfleet:cluster.region: region 'us-central1-a': is not a region such as us-central1 or europe-west4"]),
+    ("a GCP zone in AWS syntax", changed(GKE, ("cluster.zones", ["us-central1a"])),
+     ["inferfleet:cluster.zones[0]: zone 'us-central1a': is not a zone such as us-central1-a (its region, '-' and a letter)"]),
+    ("a GCP zone of another region", changed(GKE, ("cluster.zones", ["us-central1-a", "us-east1-b"])),
+     ["inferfleet:cluster.zones: us-east1-b not in region us-central1; use zones of us-central1, e.g. us-central1-a"]),
+    ("an AWS zone in GCP syntax", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-1-b"])),
+     ["inferfleet:cluster.zones[1]: zone 'us-east-1-b': is not a zone such as us-east-1a (its region and a letter)"]),
+    ("an AWS region in uppercase", changed(EKS, ("cluster.region", "US-EAST-1")),
+     ["inferfleet:cluster.region: region 'US-EAST-1': 'U' at position 1 is not allowed; use lowercase only: a-z, 0-9 "
+      "and '-'"]),
+    ("an AWS zone of another region", changed(EKS, ("cluster.zones", ["us-east-1a", "us-west-2b"])),
+     ["inferfleet:cluster.zones: us-west-2b not in region us-east-1; use zones of us-east-1, e.g. us-east-1a"]),
+    ("an AWS Local Zone as a cluster zone", changed(EKS, ("cluster.zones", ["us-east-1a", "us-east-1-bos-1a"])),
+     ["inferfleet:cluster.zones[1]: zone 'us-east-1-bos-1a': is not a zone such as us-east-1a (its region and a letter)"]),
+    # derived defaults (bullet 6): an error a derived value causes says it was derived, and from what
+    ("a model too large for its derived share of a GPU",
+     changed(GKE, ("nodePools.l4.sharing", {"strategy": "time-slicing", "clientsPerGpu": 8})),
+     ["inferfleet:models.qwen.gpus: Qwen/Qwen3-8B (bf16) needs 15.27 GiB of weights per GPU at gpus: 1, but one L4 "
+      "gives vLLM 2.48 GiB (0.11 x 22.5 GiB, less 3 GiB for activations) (gpuMemoryUtilization 0.11 is derived: 0.92 / 8 time-slicing clients per GPU of pool l4); "
+      "valid: a pool with larger GPUs or more GPUs per node"]),
+    ("a derived maxModelLen longer than the KV cache", changed(CUSTOM, ("models.qwen.size.layers", 256)),
+     ["inferfleet:models.qwen.maxModelLen: 8192 tokens need 8.0 GiB of KV cache per GPU at gpus: 1 but only 4.66 GiB "
+      "remain after the weights on one L4 (maxModelLen 8192 is derived: min(8192, the model's context 8192)); "
+      "valid: maxModelLen <= 4608, or kvCacheDtype: fp8, or nodePools.l4.gpusPerNode: 2 with gpus: 2, "
+      "or nodePools.l4.gpu: A100-40GB"]),
+    ("a set share of a GPU over the limit", changed(GKE, ("nodePools.l4.sharing", {"strategy": "mps", "clientsPerGpu": 8}),
+                                                    ("models.qwen.vllm", {"gpuMemoryUtilization": 0.2})),
+     ["inferfleet:models.qwen.vllm.gpuMemoryUtilization: 0.2 x 8 pods sharing a GPU is more than the GPU; valid: <= 0.11"]),
+    ("a newline in a value stays on one line", changed(GKE, ("cluster.provider", "gke\naks")),
+     ["inferfleet:cluster: 'gke\\naks' is not a known provider; valid: gke, eks, existing"]),
+    ("an invisible character in a key", {**GKE, "\ue000": 1},
+     ["inferfleet:\\ue000: unknown key; valid keys: environment, cluster, nodePools, models, scheduling, monitoring, "
+      "versions, hfToken, kubeconfig, grafanaAdminPassword"]),
+    ("a plaintext secret in snake_case", {**GKE, "grafana_admin_password": "pw"},
+     ["inferfleet:grafana_admin_password: is a secret in plaintext, under another spelling of grafanaAdminPassword; "
+      "remove it and set it with: pulumi config set --secret inferfleet:grafanaAdminPassword <value>"]),
+]
+
+
 @pytest.mark.parametrize(("values", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_stack_reports_exact_problems(values: dict[str, Any], expected: list[str]) -> None:
     secret = ("kubeconfig",) if "kubeconfig" in values else ()
@@ -208,4 +332,145 @@ def test_unreadable_stack_file_exits_2(tmp_path, capsys) -> None:
     path = tmp_path / "Pulumi.broken.yaml"
     path.write_text("config: [not, a, mapping]\n")
     assert main(["plan", str(path)]) == 2
-    assert "`config:` must be a mapping" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"{path}:1: config: is a list; it must be a mapping of keys to values, e.g. config: {{inferfleet:cluster: ...}}\n"
+    )
+
+
+# Names inferfleet derives from the project and stack names (bullet 4), and the stack each case runs as.
+DERIVED = [
+    ("a GKE cluster name derived from an uppercase stack name", GKE, "MyStack",
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-MyStack', which is "
+      "not a GKE cluster name: 'M' at position 12 is not allowed; use lowercase only: a-z, 0-9 and '-'; set cluster.name"]),
+    ("a GKE cluster name derived from a long stack name", GKE, "s" * 30,
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-" + "s" * 26 + "...', "
+      "which is not a GKE cluster name: must be at most 40 characters (it has 41); set cluster.name"]),
+    ("a GKE cluster name derived from a stack name with a dot", GKE, "team.a",
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-team.a', which is "
+      "not a GKE cluster name: '.' at position 16 is not allowed; use a-z, 0-9 and '-'; set cluster.name"]),
+    ("an EKS cluster name derived from a stack name with a dot", EKS, "team.a",
+     ["inferfleet:cluster.name: not set, so derived from the project and stack names as 'inferfleet-team.a', which is "
+      "not an EKS cluster name: '.' at position 16 is not allowed; use a-z, A-Z, 0-9, '-' and '_'; set cluster.name"]),
+    ("IAM role names derived from a long stack name", changed(EKS, ("cluster.name", "prod")), "s" * 32,
+     ["inferfleet:cluster: the IAM role names derived from the project and stack names, such as "
+      "'inferfleet-" + "s" * 26 + "...' and Pulumi's 8-character suffix, are not IAM role names: must be at most 64 "
+      "characters (it has 65); valid: <project>-<stack> of at most 42 characters (it is 43)"]),
+]
+
+
+@pytest.mark.parametrize(("values", "stack", "expected"), [c[1:] for c in DERIVED], ids=[c[0] for c in DERIVED])
+def test_a_derived_name_that_breaks_a_rule_says_what_it_was_derived_from(values, stack: str, expected: list[str]) -> None:
+    with pytest.raises(ConfigError) as e:
+        resolved(values, stack=stack)
+    assert [p.line() for p in e.value.problems] == expected
+
+
+def test_derived_names_at_the_limit_are_accepted() -> None:
+    resolved(GKE, stack="s" * 29)  # inferfleet-<29> is 40 characters, GKE's limit
+    resolved(changed(EKS, ("cluster.name", "prod")), stack="s" * 31)  # 42 + 14 + 8 = 64, IAM's limit
+
+
+LAUGHS = b"".join(
+    b"    %s: &%s [%s]\n" % (name, name, b",".join([previous] * 9))
+    for name, previous in zip((b"a", b"b", b"c", b"d", b"e", b"f", b"g", b"h", b"i"),
+                              (b"lol", b"*a", b"*b", b"*c", b"*d", b"*e", b"*f", b"*g", b"*h"))
+)
+GOOD_FILE = "config:\n  inferfleet:cluster: {provider: gke, project: acme-inference, region: us-central1, zones: [us-central1-a]}\n" \
+    "  inferfleet:nodePools: {l4: {gpu: L4, nodes: {max: 2}}}\n"
+
+# Stack files that crashed or hung the plan, or that Pulumi reads differently: bytes and the exact stderr line.
+FILES = [
+    ("UTF-16 with a BOM", "\ufeff".encode("utf-16-le") + GOOD_FILE.encode("utf-16-le"),
+     "{path}: is UTF-16 LE (it starts with a UTF-16 LE byte order mark); save it as UTF-8"),
+    ("UTF-16 without a BOM", GOOD_FILE.encode("utf-16-be"),
+     "{path}: looks like UTF-16 BE without a byte order mark (it has NUL bytes); save it as UTF-8"),
+    ("cp1252 text", (GOOD_FILE + "  inferfleet:models: {q: {model: Qwen/Qwen3-8B, pool: l4, namespace: caf\u00e9}}\n").encode("cp1252"),
+     "{path}:4: byte 0xE9 at offset 245 is not UTF-8 (cp1252 or Latin-1 text?); save the file as UTF-8"),
+    ("a numeric key under config", (GOOD_FILE + "  8080: x\n").encode(),
+     "{path}:4: config: key 8080 is a number, not text; quote it ('8080') if it is a name"),
+    ("a numeric top-level environment", (GOOD_FILE + "environment: 3\n").encode(),
+     "{path}:4: environment: is the number 3; it must be a list of Pulumi ESC environment names, "
+     "e.g. environment: [my-org/dev]"),
+    ("a top-level environment: production", (GOOD_FILE + "environment: production\n").encode(),
+     "{path}:4: environment: is the text 'production'; Pulumi's environment: lists ESC environments, "
+     "e.g. environment: [my-org/dev]; the stack's own environment is a config key: "
+     "config: {inferfleet:environment: production}"),
+    ("a self-referencing alias", (GOOD_FILE + "  inferfleet:models: &m {q: *m}\n").encode(),
+     "{path}:4: alias *m is used inside the value it names; an alias may only repeat a value that is complete"),
+    ("billion laughs", b"config:\n  inferfleet:models:\n" + LAUGHS,
+     "{path}:7: aliases expand to more than 10000 values (here, *d); write the values out instead of nesting aliases"),
+    ("billion laughs under a foreign key", GOOD_FILE.encode() + b"  other:lol:\n" + LAUGHS,
+     "{path}:9: aliases expand to more than 10000 values (here, *d); write the values out instead of nesting aliases"),
+    ("a duplicated key", (GOOD_FILE + "  inferfleet:nodePools: {}\n").encode(),
+     "{path}:4: config.inferfleet:nodePools: duplicate key (first at line 3, again at line 4); write each key once"),
+    ("weightsGb: .inf", (GOOD_FILE + "  inferfleet:models: {q: {model: a/b, pool: l4, size: {weightsGb: .inf}}}\n").encode(),
+     "{path}:4: config.inferfleet:models.q.size.weightsGb: .inf is not a finite number; write a number such as 1.5"),
+    ("weightsGb: 1e300", (GOOD_FILE + "  inferfleet:models: {q: {model: a/b, pool: l4, size: {weightsGb: 1e300, layers: 32, "
+                          "kvHeads: 8, headDim: 128}}}\n").encode(),
+     "{path}: invalid stack configuration\n"
+     "inferfleet:models.q.size.weightsGb: 1e+300 is out of range; must be <= 10000"),
+    ("a near-miss namespace", (GOOD_FILE + "  inferfeet:models: {}\n").encode(),
+     "{path}:4: config.inferfeet:models: unknown namespace 'inferfeet'; did you mean 'inferfleet:models'?"),
+    ("a config key outside config", (GOOD_FILE + "inferfleet:models: {}\n").encode(),
+     "{path}:4: inferfleet:models: unknown top-level key; a config key belongs under config:; "
+     "valid keys: config, environment, secretsprovider, encryptedkey, encryptionsalt"),
+    ("a key without a namespace", (GOOD_FILE + "  models: {}\n").encode(),
+     "{path}:4: config.models: not a Pulumi config key; write <namespace>:<name>, e.g. inferfleet:cluster"),
+    ("a list at the top", b"- config\n",
+     "{path}:1: the file holds a list; a stack file is a mapping with a config: key"),
+    ("a scalar at the top", b"inferfleet\n",
+     "{path}:1: the file holds the text 'inferfleet'; a stack file is a mapping with a config: key"),
+    ("a file over the size limit", b"config: {}\n" + b"#" * 1_000_000,
+     "{path}: is 1000011 bytes, over the limit of 1000000; a stack file holds settings, a few kilobytes"),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), [c[1:] for c in FILES], ids=[c[0] for c in FILES])
+def test_bad_stack_file_exits_2_with_its_exact_line(tmp_path, capsys, data: bytes, expected: str) -> None:
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_bytes(data)
+    started = time.perf_counter()
+    status = main(["plan", str(path)])
+    elapsed = time.perf_counter() - started
+    assert (status, capsys.readouterr().err) == (2, expected.replace("{path}", str(path)) + "\n")
+    assert elapsed < 1.0, "a hostile file is refused at once"
+
+
+RUNTIME = [
+    ("an integer of 5000 digits", {"models": "{\"q\": {\"replicas\": {\"min\": " + "9" * 5000 + "}}}"},
+     ["inferfleet:models: '{\"q\": {\"replicas\": {\"min\": " + "9" * 30 + "...' is not a mapping of keys; "
+      "valid: a mapping of keys"]),
+    ("JSON nested 100000 deep", {"models": "[" * 100_000 + "]" * 100_000},
+     ["inferfleet:models: '" + "[" * 57 + "...' is not a mapping of keys; "
+      "valid: a mapping of keys"]),
+    ("JSON Infinity", {"models": '{"q": {"model": "a/b", "pool": "l4", "size": {"weightsGb": Infinity, "layers": 1, '
+                                 '"kvHeads": 1, "headDim": 1}}}'},
+     ["inferfleet:models.q.size.weightsGb: inf is not a finite number; valid: a finite number"]),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), [c[1:] for c in RUNTIME], ids=[c[0] for c in RUNTIME])
+def test_bad_config_from_the_pulumi_runtime(values: dict[str, str], expected: list[str]) -> None:
+    """`pulumi up` passes objects as JSON text; text that is not usable JSON is refused, never a crash."""
+    from stacks.plan.engine import run_config
+
+    base = {f"inferfleet:{k}": json.dumps(v) for k, v in GKE.items() if k != "models"}
+    with pytest.raises(ConfigError) as e:
+        run_config("inferfleet", "test", {**base, **{f"inferfleet:{k}": v for k, v in values.items()}}, [])
+    assert [p.line() for p in e.value.problems] == expected
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"config:\n  inferfleet:models:\n" + LAUGHS, ":7: aliases expand to more than 10000 values"),
+    ("\ufeffconfig: {}\n".encode("utf-16-le"), ": is UTF-16 LE (it starts with a UTF-16 LE byte order mark); save it as UTF-8"),
+], ids=["billion laughs", "UTF-16"])
+def test_a_hostile_file_exits_2_at_once_in_a_real_process(tmp_path, data: bytes, message: str) -> None:
+    """The file is read before the plan imports Pulumi, so the whole process ends in well under a second
+    on an idle machine (about 0.4 s); the bound leaves room for a loaded CI runner."""
+    path = tmp_path / "Pulumi.hostile.yaml"
+    path.write_bytes(data)
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "stacks", "plan", str(path)], cwd=PROJECT, capture_output=True, text=True)
+    assert time.perf_counter() - started < 3.0
+    assert (run.returncode, run.stdout, "Traceback" in run.stderr) == (2, "", False)
+    assert run.stderr.startswith(f"{path}{message}")

@@ -79,7 +79,7 @@ def test_plan_command_writes_plan_json_and_manifests(tmp_path: Path, capsys) -> 
     files = sorted((out / "manifests" / "1-manifest").glob("*.yaml"))
     kubernetes = [r for r in document["resources"] if r["custom"] and r["type"].startswith("kubernetes:")]
     assert len(files) == len(kubernetes) > 0
-    deployment = yaml.safe_load((out / "manifests/1-manifest/apps_v1-deployment-inference-qwen3-8b.yaml").read_text())
+    deployment = yaml.safe_load((out / "manifests/1-manifest/apps+v1_Deployment_inference_qwen3-8b.yaml").read_text())
     assert deployment["kind"] == "Deployment" and deployment["metadata"]["namespace"] == "inference"
     charts = [r for r in document["resources"] if r["type"] == summary.HELM_CHART]
     assert {c["inputs"]["chart"] for c in charts} == {"gpu-operator", "oci://registry.k8s.io/kueue/charts/kueue", "kube-prometheus-stack"}
@@ -171,3 +171,44 @@ def test_an_invoke_the_plan_cannot_answer_stops_the_plan() -> None:
 def test_every_chart_value_is_one_the_chart_reads(stack_plan: plan.Plan) -> None:
     checked, problems = chart_values.check_plan(stack_plan, validate.schemas_root() / "charts")
     assert problems == [] and checked == sum(1 for r in stack_plan.resources if r.type == summary.HELM_CHART) > 0
+
+
+def test_every_object_gets_its_own_manifest_file(stack_plan: plan.Plan, tmp_path: Path) -> None:
+    output.write(stack_plan, tmp_path)
+    files = [*(tmp_path / "manifests").glob("*/*.yaml")]
+    assert len(files) == len(output.manifests(stack_plan)) > 0
+
+
+def test_names_that_collided_after_normalisation_get_their_own_files() -> None:
+    """`<api>-<kind>-<ns>-<name>` gave both pairs below one file each; each object now has its own."""
+    objects = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b-c", "namespace": "a"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "a-b"}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "namespace": "default"}},
+        {"apiVersion": "a/b", "kind": "K", "metadata": {"name": "n"}},
+        {"apiVersion": "a_b", "kind": "K", "metadata": {"name": "n"}},
+        {"apiVersion": "a+b", "kind": "K", "metadata": {"name": "n"}},
+    ]
+    paths = [output.manifest_path(o) for o in objects]
+    assert len(set(paths)) == len(objects), paths
+    assert paths[0] == "1-manifest/v1_ConfigMap_a_b-c.yaml" and paths[2] == "1-manifest/v1_Namespace__x.yaml"
+
+
+def test_dev_summary_names_what_it_creates_and_its_minimum_cost() -> None:
+    text = summary.summary(plan.run(PROJECT / "Pulumi.dev.yaml", PROJECT))
+    creates = text.split("Creates:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert creates == [
+        "  cluster      GKE zonal cluster inferfleet-dev in us-central1-a (project inferfleet-dev), Kubernetes 1.34 or newer "
+        "(min_master_version; the REGULAR channel upgrades it)",
+        "  network      new VPC inferfleet-dev: nodes 10.10.0.0/20, pods 10.16.0.0/14, Services 10.20.0.0/20, Cloud Router "
+        "and Cloud NAT",
+        "  system pool  1-3 x e2-standard-8, 100 GB disks, in us-central1-a, us-central1-c",
+        "  charts       gpu-operator (gpu-operator v26.7.0), kube-prometheus-stack (kube-prometheus-stack 88.5.3), "
+        "kueue (kueue 0.19.2)",
+        "  images       vllm/vllm-openai:v0.33.0",
+    ]
+    # The pool scales to zero, but the model's one minimum replica keeps one Spot L4 node running.
+    assert "pool l4: 0-4 x g2-standard-8 spot, 1 running for the models' minimum replicas  at minimum $0.34/h ($248/month)" in text
+    assert "total (estimate): at minimum $0.75/h ($549/month), at maximum $2.42/h ($1,770/month)" in text
+    assert "model qwen3-8b: its minimum replicas' share of GPU nodes $0.34/h ($248/month)" in text
