@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import re
@@ -28,7 +29,7 @@ from pulumi_aws.eks import (
     NodeGroupTaintArgsDict,
 )
 
-from . import kubeconfig
+from . import bottlerocket, kubeconfig
 from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
 from .values import EksCluster as EksClusterValues
 
@@ -380,6 +381,8 @@ class EksCluster(pulumi.ComponentResource):
         tag_specs: list[LaunchTemplateTagSpecificationArgsDict] = [
             {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
         ]
+        # EKS merges a Bottlerocket node group's user data (TOML) with its own bootstrap settings.
+        settings = bottlerocket.device_plugin_settings(pool) if pool is not None and ami_type.startswith("BOTTLEROCKET") else None
         market: LaunchTemplateInstanceMarketOptionsArgsDict | None = None
         reservation: LaunchTemplateCapacityReservationSpecificationArgsDict | None = None
         instance_type = None
@@ -397,6 +400,7 @@ class EksCluster(pulumi.ComponentResource):
             instance_type=instance_type,
             instance_market_options=market,
             capacity_reservation_specification=reservation,
+            user_data=base64.b64encode(settings.encode()).decode() if settings else None,
             tag_specifications=tag_specs,
             update_default_version=True,
             opts=opts,

@@ -38,6 +38,10 @@ def _per_zone(total: int, zones: int) -> int:
     return math.ceil(total / zones) if total else 0
 
 
+ON_REQUEST = ("flex-start", "queued")
+"""Capacities GKE obtains per request through DWS: no static nodes, and a repair would be a new request."""
+
+
 class GkeCluster(pulumi.ComponentResource):
     """A GKE Standard cluster for inference.
 
@@ -190,14 +194,15 @@ class GkeCluster(pulumi.ComponentResource):
             cluster=gke.id,
             location=cluster.location,
             node_locations=list(pool.zones),
-            initial_node_count=_per_zone(pool.min_nodes, len(pool.zones)),
+            # Per zone; resolve lets only a min that divides evenly over the zones through, so exactly min start.
+            initial_node_count=pool.min_nodes // len(pool.zones),
             autoscaling={
                 "total_min_node_count": pool.min_nodes,
                 "total_max_node_count": pool.max_nodes,
                 # ANY places nodes wherever capacity is: reservations, Spot and DWS need that.
                 "location_policy": "BALANCED" if pool.capacity == "on-demand" else "ANY",
             },
-            management={"auto_repair": pool.capacity != "queued", "auto_upgrade": True},
+            management={"auto_repair": pool.capacity not in ON_REQUEST, "auto_upgrade": True},
             queued_provisioning={"enabled": True} if pool.capacity == "queued" else None,
             upgrade_settings={"max_surge": 0, "max_unavailable": 1},
             node_config=_gpu_node_config(pool, _node_config(pool.machine_type, pool.disk_size_gb, node_sa)),
@@ -277,14 +282,14 @@ def _gpu_node_config(pool: GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoo
         "labels": dict(pool.node_labels),
         "resource_labels": {"inferfleet-pool": pool.name},
     }
-    if pool.taints:
-        config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
+    # resolve always adds the GPU taint on GKE, so every GPU pool has one (and its value is required here).
+    config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
     if pool.capacity == "spot":
         config["spot"] = True
-    elif pool.capacity == "flex-start":
+    elif pool.capacity in ON_REQUEST:
+        # GKE: "To use flex-start with queued provisioning, you have to add the --flex-start and
+        # --enable-queued-provisioning flags" (review 2026-12-01-cloud-audit.md finding 6).
         config["flex_start"] = True
-        config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
-    elif pool.capacity == "queued":
         config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
     elif pool.capacity == "reservation":
         assert pool.reservation is not None

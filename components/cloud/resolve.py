@@ -150,6 +150,12 @@ CLOUD_CAPACITY = {
     "gke": ("on-demand", "spot", "reservation", "flex-start", "queued"),
     "eks": ("on-demand", "spot", "reservation", "capacity-block"),
 }
+GPU_TAINT_VALUE = {"gke": "present", "eks": "true"}
+"""The GPU taint inferfleet sets on the nodes it creates. GKE adds `nvidia.com/gpu=present:NoSchedule` only
+to a GPU pool added beside a non-GPU pool (review finding 10), so it is set explicitly, with GKE's value, as
+cluster-toolkit modules/compute/gke-node-pool/main.tf `gpu_taint` does; EKS sets none (pitfall 38)."""
+ONE_ZONE = {"reservation": "a reservation", "capacity-block": "a Capacity Block"}
+"""Capacities bound to one zone, and what the error calls them."""
 MIG_USABLE = 0.95
 """Share of a MIG slice's nominal memory CUDA can use (1g.10gb gives about 9.5 GiB)."""
 
@@ -223,10 +229,32 @@ def _check_rules(path: str, spec: NodePool, cluster: ClusterSpec, problems: Prob
         problems.add(f"{path}.reservation", f"required with capacity: {spec.capacity}; name the reservation")
     if cloud in CLOUD_CAPACITY and spec.capacity not in CLOUD_CAPACITY[cloud]:
         problems.add(f"{path}.capacity", f"'{spec.capacity}' is not offered on {cloud.upper()}; valid: {', '.join(CLOUD_CAPACITY[cloud])}")
-    if spec.capacity == "capacity-block" and len(spec.zones or ()) != 1:
-        problems.add(f"{path}.zones", "a Capacity Block lives in one zone; list exactly that zone")
-    if spec.capacity == "queued" and spec.nodes.min > 0:
-        problems.add(f"{path}.nodes.min", "queued-provisioning pools start from 0 nodes; set min: 0")
+    # A GCE reservation and an EC2 capacity reservation or Capacity Block are each bound to one zone
+    # (review 2026-12-01-cloud-audit.md finding 4); nodes in any other zone find no capacity.
+    if spec.capacity in ONE_ZONE and spec.reservation is not None and len(spec.zones or ()) != 1:
+        problems.add(f"{path}.zones", f"{ONE_ZONE[spec.capacity]} lives in one zone; list exactly that zone")
+    if spec.capacity in ("queued", "flex-start") and spec.nodes.min > 0:
+        # Every static or repaired node is a new DWS request (cluster-toolkit modules/compute/gke-node-pool, "DWS Flex Start").
+        problems.add(f"{path}.nodes.min", f"{spec.capacity} pools get nodes on request and start from 0; set min: 0")
+    elif isinstance(cluster, GkeClusterSpec) and spec.nodes.min <= spec.nodes.max and spec.nodes.min % len(spec.zones or cluster.zones):
+        # GKE starts initial_node_count in each zone (pulumi-gcp 10.2.0 container/node_pool.py initial_node_count:
+        # "the number of nodes per zone"), so only a min that divides evenly starts exactly min nodes.
+        zones = len(spec.zones or cluster.zones)
+        problems.add(
+            f"{path}.nodes.min",
+            f"GKE starts the same number of nodes in each of the pool's {zones} zones; valid: 0 or a multiple of {zones}",
+        )
+    if isinstance(cluster, EksClusterSpec) and cluster.ami == "bottlerocket":
+        # Bottlerocket runs its own NVIDIA device plugin, configured by its settings API, and ignores the
+        # GPU Operator's MIG and sharing labels; only time-slicing is written as settings (v1.25.0,
+        # bottlerocket-os/bottlerocket@v1.26.0 CHANGELOG.md:29-42). MIG and MPS settings are unverified.
+        if spec.mig is not None:
+            problems.add(f"{path}.mig", "Bottlerocket's own device plugin serves these nodes and inferfleet does not configure its MIG; use cluster.ami: al2023 or drop mig")
+        if spec.sharing is not None and spec.sharing.strategy == "mps":
+            problems.add(
+                f"{path}.sharing.strategy",
+                "Bottlerocket's own device plugin serves these nodes and inferfleet configures only its time-slicing; use time-slicing or cluster.ami: al2023",
+            )
     if not isinstance(cluster, ExistingClusterSpec):
         if spec.node_selector is not None:
             problems.add(f"{path}.nodeSelector", "only for cluster.provider: existing; inferfleet labels the pools it creates")
@@ -243,10 +271,11 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
     sharing = spec.sharing
     # On GKE, MIG and sharing are GKE's own (gpu_partition_size, gpu_sharing_config), so GKE's
     # device plugin serves those nodes; everywhere else the GPU Operator's does.
-    device_plugin: Literal["cloud", "operator"] = "cloud" if cloud == "gke" and (mig or sharing) else "operator"
+    # Bottlerocket's NVIDIA AMI ships a device plugin of its own, so the operator's is off there.
+    bottlerocket = isinstance(cluster, EksClusterSpec) and cluster.ami == "bottlerocket"
+    device_plugin: Literal["cloud", "operator"] = "cloud" if (cloud == "gke" and (mig or sharing)) or bottlerocket else "operator"
     user_taints = spec.taints
-    # GKE taints GPU nodes itself; EKS does not, so inferfleet does (pitfall 38).
-    cloud_taints = (Taint(key=NVIDIA_GPU, value="true", effect="NoSchedule"),) if cloud == "eks" else ()
+    cloud_taints = (Taint(key=NVIDIA_GPU, value=GPU_TAINT_VALUE[cloud], effect="NoSchedule"),) if cloud in GPU_TAINT_VALUE else ()
     zones = spec.zones or (() if isinstance(cluster, ExistingClusterSpec) else cluster.zones)
     offering = gpu.offerings.get("gke" if cloud == "gke" else "eks")
     return v.GpuPool(

@@ -54,7 +54,7 @@ class GpuPool:
     tolerations: tuple[Taint, ...]
     """Taints a pod on this pool must tolerate, the cloud's own included."""
     device_plugin: Literal["cloud", "operator"]
-    """Who advertises `nvidia.com/gpu` on these nodes: the cloud (GKE MIG/sharing) or the GPU Operator."""
+    """Who advertises `nvidia.com/gpu` on these nodes: the cloud (GKE MIG/sharing, Bottlerocket's own plugin) or the GPU Operator."""
     price: Price | None
     created: bool = True
     """inferfleet creates these nodes (GKE, EKS); False for an existing cluster's, which it only describes."""

@@ -273,7 +273,7 @@ RESERVATION = "cr-0123456789abcdef0"
     [
         pytest.param({"capacity": "spot"}, "SPOT", {}, id="spot"),
         pytest.param(
-            {"capacity": "reservation", "reservation": RESERVATION},
+            {"capacity": "reservation", "reservation": RESERVATION, "zones": ["us-east-1a"]},
             "ON_DEMAND",
             {"capacityReservationSpecification": {"capacityReservationTarget": {"capacityReservationId": RESERVATION}}},
             id="reservation",

@@ -289,7 +289,7 @@ def over(pools: str, need: int, name: str, parts: str, limit: int, quota: str, p
             id="flex-start pools count against the preemptible quota",
         ),
         pytest.param(
-            {"h100": {**H100_POOL, "capacity": "reservation", "reservation": "h100-reserved"}},
+            {"h100": {**H100_POOL, "capacity": "reservation", "reservation": "h100-reserved", "zones": ["us-central1-a"]}},
             {FAMILY: family(NVIDIA_H100=0), H100_SPOT: regional(0)},
             [],
             id="reserved nodes use no further quota",
