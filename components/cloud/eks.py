@@ -176,7 +176,7 @@ class EksCluster(pulumi.ComponentResource):
         vpc: ClusterVpcConfigArgsDict = {
             "subnet_ids": network.subnet_ids,
             "endpoint_private_access": True,
-            "endpoint_public_access": not cluster.private_endpoint,
+            "endpoint_public_access": cluster.public_endpoint,
             "public_access_cidrs": list(cluster.public_access_cidrs) or None,
         }
         encryption: ClusterEncryptionConfigArgsDict = {"provider": {"key_arn": key_arn}, "resources": ["secrets"]}

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 from pulumi_gcp.container import (
+    ClusterControlPlaneEndpointsConfigArgsDict,
     ClusterIpAllocationPolicyArgsDict,
     ClusterMasterAuthorizedNetworksConfigArgsDict,
     ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict,
@@ -72,16 +73,23 @@ class GkeCluster(pulumi.ComponentResource):
         for pool in args.pools:
             self._gpu_pool(name, cluster, pool, gke, node_sa, gpu_opts)
 
-        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
-        config: pulumi.Output[str] = pulumi.Output.secret(
-            pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
-        )
+        config: pulumi.Output[str] = pulumi.Output.secret(self._kubeconfig(cluster, gke))
         # Charts wait for their pods to become ready; the pods need the system nodes first.
         kubernetes = k8s.Provider(
             f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_pool])
         )
         self.outputs = ClusterOutputs(gke.name, gke.endpoint, config, kubernetes)
         self.register_outputs(self.outputs.as_dict())
+
+    @staticmethod
+    def _kubeconfig(cluster: GkeClusterValues, gke: gcp.container.Cluster) -> pulumi.Output[str]:
+        if cluster.private_endpoint:
+            # The DNS endpoint serves a publicly trusted certificate; the cluster CA would fail its TLS
+            # check (crossplane-contrib/provider-upjet-gcp#988), so the kubeconfig carries none.
+            dns = gke.control_plane_endpoints_config.apply(lambda c: c["dns_endpoint_config"]["endpoint"])
+            return pulumi.Output.all(gke.name, dns).apply(lambda a: kubeconfig.gke(a[0], a[1], None))
+        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
+        return pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
 
     @staticmethod
     def _node_identity(
@@ -114,7 +122,16 @@ class GkeCluster(pulumi.ComponentResource):
         authorized: list[ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
             {"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(cluster.authorized_networks)
         ]
-        access: ClusterMasterAuthorizedNetworksConfigArgsDict | None = {"cidr_blocks": authorized} if authorized else None
+        # GKE rejects a private endpoint without the block ("Master authorized networks must be enabled if
+        # private endpoint is enabled", rancher/rancher#32251); present with no CIDRs, it admits only the VPC.
+        access: ClusterMasterAuthorizedNetworksConfigArgsDict | None = (
+            {"cidr_blocks": authorized} if authorized or cluster.private_endpoint else None
+        )
+        # The DNS endpoint answers from anywhere, with IAM, so Pulumi reaches a private control plane from
+        # outside the VPC it just created (pulumi-gcp 10.2.0 container/_inputs.py:7100-7116).
+        endpoints: ClusterControlPlaneEndpointsConfigArgsDict | None = (
+            {"dns_endpoint_config": {"allow_external_traffic": True}} if cluster.private_endpoint else None
+        )
         private: ClusterPrivateClusterConfigArgsDict = {
             "enable_private_nodes": True,
             "enable_private_endpoint": cluster.private_endpoint,
@@ -141,6 +158,7 @@ class GkeCluster(pulumi.ComponentResource):
             datapath_provider="ADVANCED_DATAPATH",
             private_cluster_config=private,
             master_authorized_networks_config=access,
+            control_plane_endpoints_config=endpoints,
             workload_identity_config={"workload_pool": f"{cluster.project}.svc.id.goog"},
             enable_shielded_nodes=True,
             gateway_api_config={"channel": "CHANNEL_STANDARD"},

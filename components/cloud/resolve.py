@@ -77,6 +77,16 @@ def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         )
     if (net.network is None) != (net.subnetwork is None):
         problems.add("cluster.network.subnetwork", "an existing network needs both network and subnetwork; set both or neither")
+    if c.endpoint.private:
+        # GKE: a private endpoint accepts only private ranges ("is not a reserved network, which is required for
+        # private endpoints", GoogleCloudPlatform/cluster-toolkit#3364). `is_private` is broader than RFC 1918.
+        for cidr in c.endpoint.authorized_networks:
+            if not any(ipaddress.ip_network(cidr).subnet_of(block) for block in RFC1918):  # type: ignore[arg-type]
+                problems.add(
+                    "cluster.endpoint.authorizedNetworks",
+                    f"{cidr} is not a private (RFC 1918) range; a private GKE endpoint accepts only ranges within "
+                    "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+                )
     return v.GkeCluster(
         name=name,
         project=c.project,
@@ -97,6 +107,35 @@ def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         system_pool=system,
         deletion_protection=protect,
     )
+
+
+RFC1918 = tuple(ipaddress.ip_network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+
+def _eks_public_endpoint(c: EksClusterSpec, problems: Problems) -> bool:
+    """Whether the public endpoint stays on: Pulumi outside the VPC needs it, limited to the runner's CIDRs."""
+    endpoint = c.endpoint
+    if not endpoint.private:
+        if endpoint.runner_in_network:
+            problems.add("cluster.endpoint.runnerInNetwork", "only with private: true; set private: true or remove runnerInNetwork")
+        return True
+    if endpoint.runner_in_network:
+        if endpoint.authorized_networks:
+            problems.add(
+                "cluster.endpoint.authorizedNetworks",
+                "restricts the public endpoint, which runnerInNetwork: true turns off; remove authorizedNetworks",
+            )
+        return False
+    # The program creates the VPC, then talks to the cluster it made: from outside that VPC only a
+    # public endpoint answers (review 2026-12-01-cloud-audit.md finding 2).
+    if not endpoint.authorized_networks or any(cidr in OPEN_CIDRS for cidr in endpoint.authorized_networks):
+        problems.add(
+            "cluster.endpoint.authorizedNetworks",
+            "a private EKS endpoint is out of reach of a Pulumi run outside the VPC; list the runner's public CIDRs "
+            "(not 0.0.0.0/0) for a restricted public endpoint, or set runnerInNetwork: true",
+        )
+    return True
 
 
 def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPool, kubernetes_version: str, protect: bool) -> v.EksCluster:
@@ -127,7 +166,7 @@ def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         vpc_cidr=net.vpc_cidr,
         vpc_id=net.vpc_id,
         subnet_ids=net.subnet_ids,
-        private_endpoint=c.endpoint.private,
+        public_endpoint=_eks_public_endpoint(c, problems),
         public_access_cidrs=c.endpoint.authorized_networks,
         admins=c.admins,
         ami_type="BOTTLEROCKET_x86_64_NVIDIA" if c.ami == "bottlerocket" else "AL2023_x86_64_NVIDIA",

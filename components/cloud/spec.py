@@ -56,7 +56,16 @@ class SystemPool(SpecModel):
 
 class Endpoint(SpecModel):
     private: bool = Field(False, description="Control plane reachable only from inside the network.")
-    authorized_networks: tuple[Cidr, ...] = Field((), description="CIDRs allowed to reach a public endpoint.")
+    authorized_networks: tuple[Cidr, ...] = Field(
+        (), description="CIDRs allowed to reach the endpoint: the public one, or on GKE with private: true the private one (RFC 1918 only)."
+    )
+
+
+class EksEndpoint(Endpoint):
+    runner_in_network: bool = Field(
+        False,
+        description="With private: true, Pulumi runs inside the VPC; otherwise EKS keeps a public endpoint limited to authorizedNetworks.",
+    )
 
 
 class GkeNetwork(SpecModel):
@@ -102,7 +111,7 @@ class EksClusterSpec(SpecModel):
     zones: tuple[str, ...] = Field(..., min_length=2, description="EKS needs subnets in two zones at least, e.g. [us-east-1a, us-east-1b]")
     name: Name | None = Field(None, description="Cluster name; default: <project>-<stack>.")
     network: EksNetwork = Field(EksNetwork(), description="The VPC: created by default, or an existing one.")
-    endpoint: Endpoint = Field(Endpoint(), description="Who can reach the control plane.")
+    endpoint: EksEndpoint = Field(EksEndpoint(), description="Who can reach the control plane.")
     system_pool: SystemPool = Field(SystemPool(), description="The node group for platform components.")
     admins: tuple[str, ...] = Field((), description="IAM principal ARNs given cluster-admin access entries.")
     ami: Literal["al2023", "bottlerocket"] = Field("al2023", description="GPU node OS: al2023 or bottlerocket.")

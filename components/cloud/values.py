@@ -97,6 +97,7 @@ class GkeCluster:
     pods_cidr: str
     services_cidr: str
     private_endpoint: bool
+    """No public IP endpoint; Pulumi and users reach the control plane by its DNS endpoint."""
     authorized_networks: tuple[str, ...]
     managed_dcgm: bool
     system_pool: SystemPool
@@ -114,7 +115,8 @@ class EksCluster:
     vpc_cidr: str
     vpc_id: str | None
     subnet_ids: tuple[str, ...]
-    private_endpoint: bool
+    public_endpoint: bool
+    """The public endpoint is on (limited to `public_access_cidrs`); the private one always is."""
     public_access_cidrs: tuple[str, ...]
     admins: tuple[str, ...]
     ami_type: str

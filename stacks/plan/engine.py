@@ -124,6 +124,9 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
         out.setdefault("arn", f"arn:aws:{service}:us-east-1:{FAKE_ACCOUNT}:{name}")
     if type_ == "gcp:container/cluster:Cluster":
         out.update(endpoint="203.0.113.10", masterAuth={"clusterCaCertificate": base64.b64encode(b"fake-ca").decode()})
+        if "controlPlaneEndpointsConfig" in inputs:
+            dns = {**inputs["controlPlaneEndpointsConfig"].get("dnsEndpointConfig", {}), "endpoint": f"gke-{name}.us-central1.gke.goog"}
+            out["controlPlaneEndpointsConfig"] = {**inputs["controlPlaneEndpointsConfig"], "dnsEndpointConfig": dns}
     elif type_ == "gcp:serviceaccount/account:Account":
         out["email"] = f"{inputs.get('accountId', name)}@{inputs.get('project', 'project')}.iam.gserviceaccount.com"
     elif type_ == "aws:eks/cluster:Cluster":

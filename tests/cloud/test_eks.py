@@ -84,11 +84,20 @@ def test_control_plane_is_reachable_privately_and_its_interfaces_sit_in_private_
     assert "publicAccessCidrs" not in vpc
 
 
-def test_a_private_endpoint_turns_public_access_off_and_authorized_networks_restrict_it(plan_of) -> None:
-    private = inputs(plan_of(cluster(endpoint={"private": True})), CLUSTER, "cluster")["vpcConfig"]
-    assert private["endpointPublicAccess"] is False
-    restricted = inputs(plan_of(cluster(endpoint={"authorizedNetworks": ["203.0.113.0/24"]})), CLUSTER, "cluster")["vpcConfig"]
-    assert restricted["publicAccessCidrs"] == ["203.0.113.0/24"]
+@pytest.mark.parametrize(
+    ("endpoint", "public", "cidrs"),
+    [
+        pytest.param({"authorizedNetworks": ["203.0.113.0/24"]}, True, ["203.0.113.0/24"], id="public, restricted"),
+        # Pulumi outside the VPC it creates reaches the cluster only through a public endpoint (review finding 2).
+        pytest.param({"private": True, "authorizedNetworks": ["203.0.113.0/24"]}, True, ["203.0.113.0/24"], id="private, runner outside"),
+        pytest.param({"private": True, "runnerInNetwork": True}, False, None, id="private, runner inside"),
+    ],
+)
+def test_the_public_endpoint_stays_for_a_runner_outside_the_network(plan_of, endpoint: dict, public: bool, cidrs: list | None) -> None:
+    vpc = inputs(plan_of(cluster(endpoint=endpoint)), CLUSTER, "cluster")["vpcConfig"]
+    assert vpc["endpointPrivateAccess"] is True
+    assert vpc["endpointPublicAccess"] is public
+    assert vpc.get("publicAccessCidrs") == cidrs
 
 
 def test_gpu_node_group_gets_the_nvidia_ami_taint_label_instance_type_and_limits(base: Plan) -> None:
@@ -256,7 +265,7 @@ def test_each_admin_gets_a_cluster_admin_access_entry_named_after_its_arn(plan_o
 
 @pytest.mark.parametrize(("environment", "protected"), [("development", False), ("production", True)])
 def test_protection_follows_the_environment(plan_of, environment: str, protected: bool) -> None:
-    eks = {**EKS["cluster"], "endpoint": {"private": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
+    eks = {**EKS["cluster"], "endpoint": {"private": True, "runnerInNetwork": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
     p = plan_of(config(EKS, environment=environment, cluster=eks))
     assert inputs(p, CLUSTER, "cluster")["deletionProtection"] is protected
     assert resource(p, CLUSTER, "cluster").protect is protected

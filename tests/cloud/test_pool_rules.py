@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 import pytest
+import yaml
 
 from components.core.problems import ConfigError
 from stacks.plan.engine import Plan
@@ -129,3 +130,91 @@ def test_bottlerocket_time_slicing_is_written_as_bottlerocket_settings(plan_of) 
 
 def test_bottlerocket_without_sharing_writes_no_settings(plan_of) -> None:
     assert "userData" not in launch_template(plan_of(with_pool(EKS, BOTTLEROCKET)))
+
+
+# 2. A private control plane Pulumi can still reach.
+ENDPOINT = "inferfleet:cluster.endpoint.authorizedNetworks"
+EKS_UNREACHABLE = (
+    f"{ENDPOINT}: a private EKS endpoint is out of reach of a Pulumi run outside the VPC; list the runner's public "
+    "CIDRs (not 0.0.0.0/0) for a restricted public endpoint, or set runnerInNetwork: true"
+)
+
+
+def with_endpoint(base: dict[str, Any], **endpoint: Any) -> dict[str, Any]:
+    return config(base, cluster={**base["cluster"], "endpoint": endpoint})
+
+
+ENDPOINT_CASES = [
+    ("GKE private with a public CIDR", with_endpoint(GKE, private=True, authorizedNetworks=["10.10.0.0/20", "203.0.113.0/24"]),
+     [f"{ENDPOINT}: 203.0.113.0/24 is not a private (RFC 1918) range; a private GKE endpoint accepts only ranges within "
+      "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"]),
+    # 100.64/10 is is_private to Python but not RFC 1918.
+    ("GKE private with shared address space", with_endpoint(GKE, private=True, authorizedNetworks=["100.64.0.0/16"]),
+     [f"{ENDPOINT}: 100.64.0.0/16 is not a private (RFC 1918) range; a private GKE endpoint accepts only ranges within "
+      "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"]),
+    ("GKE private with RFC 1918 ranges", with_endpoint(GKE, private=True, authorizedNetworks=["10.10.0.0/20", "172.16.0.0/12", "192.168.1.0/24"]), []),
+    ("GKE private with no ranges", with_endpoint(GKE, private=True), []),
+    ("GKE public with a public CIDR", with_endpoint(GKE, authorizedNetworks=["203.0.113.0/24"]), []),
+    ("EKS private, runner outside, no CIDRs", with_endpoint(EKS, private=True), [EKS_UNREACHABLE]),
+    ("EKS private, runner outside, open CIDR", with_endpoint(EKS, private=True, authorizedNetworks=["0.0.0.0/0"]), [EKS_UNREACHABLE]),
+    ("EKS private, runner outside, restricted", with_endpoint(EKS, private=True, authorizedNetworks=["203.0.113.0/24"]), []),
+    ("EKS private, runner inside", with_endpoint(EKS, private=True, runnerInNetwork=True), []),
+    ("EKS runner inside with CIDRs", with_endpoint(EKS, private=True, runnerInNetwork=True, authorizedNetworks=["203.0.113.0/24"]),
+     [f"{ENDPOINT}: restricts the public endpoint, which runnerInNetwork: true turns off; remove authorizedNetworks"]),
+    ("EKS runner inside a public endpoint", with_endpoint(EKS, runnerInNetwork=True),
+     ["inferfleet:cluster.endpoint.runnerInNetwork: only with private: true; set private: true or remove runnerInNetwork"]),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), [c[1:] for c in ENDPOINT_CASES], ids=[c[0] for c in ENDPOINT_CASES])
+def test_endpoint_rule(values: dict[str, Any], expected: list[str]) -> None:
+    assert problems(values) == expected
+
+
+def test_runner_in_network_is_an_eks_key() -> None:
+    assert problems(with_endpoint(GKE, private=True, runnerInNetwork=True)) == ["inferfleet:cluster.endpoint.runnerInNetwork: unknown key; valid keys: private, authorizedNetworks"]
+
+
+def gke_cluster(p: Plan) -> dict[str, Any]:
+    return next(r.inputs for r in p.resources if r.type == "gcp:container/cluster:Cluster")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "authorized", "dns"),
+    [
+        pytest.param({"private": True}, {"cidrBlocks": []}, True, id="private, no ranges: the block is still sent"),
+        pytest.param({"private": True, "authorizedNetworks": ["10.10.0.0/20"]},
+                     {"cidrBlocks": [{"cidrBlock": "10.10.0.0/20", "displayName": "authorized-0"}]}, True, id="private, ranges"),
+        pytest.param({}, None, False, id="public, open"),
+    ],
+)
+def test_a_private_gke_cluster_is_reached_by_its_dns_endpoint(plan_of, endpoint: dict, authorized: dict | None, dns: bool) -> None:
+    p = plan_of(with_endpoint(GKE, **endpoint))
+    spec = gke_cluster(p)
+    assert spec.get("masterAuthorizedNetworksConfig") == authorized
+    assert ("controlPlaneEndpointsConfig" in spec) is dns
+    # The kubeconfig the Kubernetes provider uses: the DNS name without the cluster CA, or the IP with it.
+    provider = next(r.inputs for r in p.resources if r.type == "pulumi:providers:kubernetes")
+    kube = yaml.safe_load(provider["kubeconfig"]["value"])["clusters"][0]["cluster"]
+    if dns:
+        assert spec["controlPlaneEndpointsConfig"] == {"dnsEndpointConfig": {"allowExternalTraffic": True}}
+        assert kube == {"server": "https://gke-inferfleet-test-cloud-cluster.us-central1.gke.goog"}
+    else:
+        assert kube["server"] == "https://203.0.113.10" and "certificate-authority-data" in kube
+
+
+def test_the_gke_prod_example_is_deployable_as_written() -> None:
+    """Review finding 3: the authorized range lies in the stack's own VPC, and no pool sits in a zone without its machine."""
+    import ipaddress
+
+    from ..conftest import PROJECT
+
+    stack = yaml.safe_load((PROJECT / "examples" / "Pulumi.gke-prod.yaml").read_text())["config"]
+    cluster, pools = stack["inferfleet:cluster"], stack["inferfleet:nodePools"]
+    node_range = ipaddress.ip_network(cluster.get("network", {}).get("nodeCidr", "10.10.0.0/20"))
+    assert all(ipaddress.ip_network(c).subnet_of(node_range) for c in cluster["endpoint"]["authorizedNetworks"])  # type: ignore[arg-type]
+    # a2-ultragpu is offered in us-central1-a and -c only (skypilot-catalog catalogs/v8/gcp/vms.csv).
+    assert set(pools["a100-mig"]["zones"]) <= {"us-central1-a", "us-central1-c"}
+    assert len(pools["h100"]["zones"]) == 1, "its reservation lives in one zone"
+    plan = problems({key.removeprefix("inferfleet:"): value for key, value in stack.items()})
+    assert plan == []
