@@ -29,7 +29,9 @@ from pulumi_aws.eks import (
     NodeGroupTaintArgsDict,
 )
 
-from . import bottlerocket, kubeconfig
+from ..catalog import gpus as gpu_catalog
+from ..core.kube import KubernetesObject, chart
+from . import bottlerocket, karpenter, kubeconfig
 from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
 from .values import EksCluster as EksClusterValues
 
@@ -134,11 +136,12 @@ class EksCluster(pulumi.ComponentResource):
             child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
         )
         system_group = self._system_group(name, cluster, eks, node_role, network, child, node_opts)
-        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
-        for pool in args.pools:
-            self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
+        if cluster.node_autoscaler == "cluster-autoscaler":
+            gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
+            for pool in args.pools:
+                self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
 
-        self._addons(name, eks, system_group, managed, child)
+        identity_agent = self._addons(name, eks, system_group, managed, child)
 
         ca = eks.certificate_authority.apply(lambda authority: authority["data"])
         config: pulumi.Output[str] = pulumi.Output.secret(
@@ -148,8 +151,133 @@ class EksCluster(pulumi.ComponentResource):
         kubernetes = k8s.Provider(
             f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_group])
         )
+        if cluster.node_autoscaler == "karpenter" and args.pools:
+            self._karpenter(name, args, eks, network, [system_group, identity_agent], kubernetes, provider, managed, child)
         self.outputs = ClusterOutputs(eks.name, eks.endpoint, config, kubernetes)
         self.register_outputs(self.outputs.as_dict())
+
+    def _karpenter(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        eks: aws.eks.Cluster,
+        network: _Network,
+        ready: list[pulumi.Resource],
+        kubernetes: k8s.Provider,
+        provider: aws.Provider,
+        managed: Callable[[str], str],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        """Karpenter on the system nodes, and a NodePool + EC2NodeClass per GPU pool."""
+        cluster = args.cluster
+        partition = _partition(cluster.region)
+        # Its own node role: EKS makes the access entry of a managed node group's role itself, and a second
+        # entry for the same role fails (terraform-aws-modules/terraform-aws-eks#2977).
+        node_role = aws.iam.Role(f"{name}-karpenter-nodes", assume_role_policy=_trust("ec2.amazonaws.com"), opts=opts)
+        node_policies = [
+            aws.iam.RolePolicyAttachment(f"{name}-karpenter-nodes-{policy}", role=node_role.name, policy_arn=managed(policy), opts=opts)
+            for policy in NODE_POLICIES
+        ]
+        # Under authentication_mode API, the node role joins through an EC2_LINUX entry (pulumi-aws eks/access_entry.py:39).
+        access = aws.eks.AccessEntry(
+            f"{name}-karpenter-nodes", cluster_name=eks.name, principal_arn=node_role.arn, type="EC2_LINUX", opts=opts
+        )
+
+        queue = aws.sqs.Queue(
+            f"{name}-karpenter",
+            name=cluster.name,
+            message_retention_seconds=karpenter.QUEUE_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,
+            opts=opts,
+        )
+        aws.sqs.QueuePolicy(
+            f"{name}-karpenter", queue_url=queue.url, policy=queue.arn.apply(lambda arn: json.dumps(karpenter.queue_policy(arn))), opts=opts
+        )
+        for rule_name, pattern in karpenter.INTERRUPTION_RULES.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-karpenter-{rule_name}",
+                description=f"To Karpenter's interruption queue of EKS cluster {cluster.name}",
+                event_pattern=json.dumps(pattern),
+                opts=opts,
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-karpenter-{rule_name}", rule=rule.name, arn=queue.arn, target_id=karpenter.QUEUE_TARGET_ID, opts=opts
+            )
+
+        role = aws.iam.Role(
+            f"{name}-karpenter",
+            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            opts=opts,
+        )
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
+        documents = pulumi.Output.all(node_role.arn, queue.arn, account).apply(
+            lambda a: karpenter.controller_policies(
+                cluster=cluster.name, partition=partition, region=cluster.region, account=a[2], node_role_arn=a[0], queue_arn=a[1]
+            )
+        )
+        def document(key: str) -> pulumi.Output[str]:
+            return documents.apply(lambda d: json.dumps(d[key]))
+
+        attachments: list[pulumi.Resource] = []
+        for policy_name in karpenter.POLICY_NAMES:
+            policy = aws.iam.Policy(
+                f"{name}-karpenter-{policy_name.lower()}",
+                description=f"Karpenter {policy_name} for EKS cluster {cluster.name}",
+                policy=document(policy_name),
+                opts=opts,
+            )
+            attachments.append(
+                aws.iam.RolePolicyAttachment(f"{name}-karpenter-{policy_name.lower()}", role=role.name, policy_arn=policy.arn, opts=opts)
+            )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-karpenter",
+            cluster_name=eks.name,
+            namespace=karpenter.NAMESPACE,
+            service_account=karpenter.SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            opts=opts,
+        )
+
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=kubernetes)
+        pins = args.pins
+        crds = [
+            k8s.yaml.v2.ConfigFile(f"{name}-karpenter-crd-{url.rsplit('/', 1)[-1].removesuffix('.yaml')}", file=url, opts=on_cluster)
+            for url in pins.karpenter_crds()
+        ]
+        # The controller needs the CRDs, its AWS identity and a system node; NodePools need the controller.
+        controller = chart(
+            f"{name}-karpenter",
+            pins.charts().karpenter,
+            namespace=karpenter.NAMESPACE,
+            values=karpenter.controller_values(cluster.name, queue_name=cluster.name, system_nodes=cluster.system_pool.min_nodes),
+            release="karpenter",
+            skip_crds=True,
+            opts=pulumi.ResourceOptions.merge(
+                on_cluster, pulumi.ResourceOptions(depends_on=[*crds, *ready, association, *attachments, queue])
+            ),
+        )
+        security_group = eks.vpc_config.apply(lambda vpc: vpc["cluster_security_group_id"])
+        # The nodes must be able to join before Karpenter launches one.
+        pools_opts = pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[controller, access, *node_policies]))
+        for pool in args.pools:
+            instance = self._largest(pool)
+            node_class = karpenter.node_class(
+                pool,
+                ami=cluster.ami,
+                ami_version=cluster.ami_version,
+                role=node_role.name,
+                subnet_ids=network.subnets(pool.zones),
+                security_group_id=security_group,
+                user_data=bottlerocket.device_plugin_settings(pool) if cluster.ami == "bottlerocket" else None,
+            )
+            KubernetesObject(f"{name}-{pool.name}-node-class", node_class, pools_opts)
+            KubernetesObject(f"{name}-{pool.name}-node-pool", karpenter.node_pool(pool, vcpus=instance[0], memory_gib=instance[1]), pools_opts)
+
+    @staticmethod
+    def _largest(pool: GpuPool) -> tuple[int, int]:
+        """The most vCPUs and memory (GiB) of the pool's instance types: what the NodePool's limits allow per node."""
+        machines = [m for m in gpu_catalog.offering(pool.gpu, "eks").machines if m.name in pool.instance_types]
+        return max(m.vcpus for m in machines), max(m.memory_gib for m in machines)
 
     @staticmethod
     def _control_plane(
@@ -414,7 +542,7 @@ class EksCluster(pulumi.ComponentResource):
         system_group: aws.eks.NodeGroup,
         managed: Callable[[str], str],
         opts: pulumi.ResourceOptions,
-    ) -> None:
+    ) -> aws.eks.Addon:
         def addon(
             addon_name: str,
             opts: pulumi.ResourceOptions,
@@ -451,3 +579,4 @@ class EksCluster(pulumi.ComponentResource):
         # The controller also takes its AWS credentials from the Pod Identity agent on its node.
         with_credentials = pulumi.ResourceOptions.merge(on_nodes, pulumi.ResourceOptions(depends_on=[identity_agent]))
         addon("aws-ebs-csi-driver", with_credentials, identities=[association])
+        return identity_agent

@@ -170,6 +170,11 @@ def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         public_access_cidrs=c.endpoint.authorized_networks,
         admins=c.admins,
         ami_type="BOTTLEROCKET_x86_64_NVIDIA" if c.ami == "bottlerocket" else "AL2023_x86_64_NVIDIA",
+        node_autoscaler=c.node_autoscaler,
+        ami=c.ami,
+        ami_version=c.ami_version,
+        support_type=c.support_type,
+        log_retention_days=c.log_retention_days,
         kms_key_arn=c.kms_key_arn,
         system_pool=system,
         deletion_protection=protect,
@@ -283,6 +288,12 @@ def _check_rules(path: str, spec: NodePool, cluster: ClusterSpec, problems: Prob
             f"{path}.nodes.min",
             f"GKE starts the same number of nodes in each of the pool's {zones} zones; valid: 0 or a multiple of {zones}",
         )
+    if isinstance(cluster, EksClusterSpec) and cluster.node_autoscaler == "karpenter" and spec.nodes.min > 0:
+        # A static NodePool (`replicas`) is alpha behind the staticCapacity gate (karpenter chart 1.14.1 values.yaml:243-245).
+        problems.add(
+            f"{path}.nodes.min",
+            "Karpenter starts nodes for pending pods and keeps no minimum; set min: 0 or cluster.nodeAutoscaler: cluster-autoscaler",
+        )
     if isinstance(cluster, EksClusterSpec) and cluster.ami == "bottlerocket":
         # Bottlerocket runs its own NVIDIA device plugin, configured by its settings API, and ignores the
         # GPU Operator's MIG and sharing labels; only time-slicing is written as settings (v1.25.0,
@@ -342,7 +353,23 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         device_plugin=device_plugin,
         price=machine.price,
         created=not isinstance(cluster, ExistingClusterSpec),
+        instance_types=_instance_types(spec, cluster, machine),
+        autoscaler=_autoscaler(cluster),
     )
+
+
+def _instance_types(spec: NodePool, cluster: ClusterSpec, machine: Machine) -> tuple[str, ...]:
+    """The machine, and for Spot on EKS the catalog's other machines with the same GPUs: more Spot pools to draw from (review 18)."""
+    if cluster.provider != "eks" or spec.capacity != "spot" or spec.machine_type is not None:
+        return (machine.name,)
+    same = [m.name for m in gpu_catalog.offering(spec.gpu, "eks").machines if m.gpus == spec.gpus_per_node and m.name != machine.name]
+    return (machine.name, *same)
+
+
+def _autoscaler(cluster: ClusterSpec) -> v.Autoscaler:
+    if isinstance(cluster, EksClusterSpec):
+        return cluster.node_autoscaler
+    return "gke" if isinstance(cluster, GkeClusterSpec) else "declared"
 
 
 def _node_labels(

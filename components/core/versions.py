@@ -77,7 +77,14 @@ class Pins:
             kube_prometheus_stack=HelmChart(
                 "kube-prometheus-stack", self.kube_prometheus_stack, "https://prometheus-community.github.io/helm-charts"
             ),
+            karpenter=HelmChart("oci://public.ecr.aws/karpenter/karpenter", self.karpenter),
         )
+
+    def karpenter_crds(self) -> tuple[str, ...]:
+        """Karpenter's CRDs at the pinned release, applied before its chart (Helm never upgrades a chart's crds/, pitfall 4)."""
+        files = ("karpenter.sh_nodepools.yaml", "karpenter.sh_nodeclaims.yaml", "karpenter.sh_nodeoverlays.yaml",
+                 "karpenter.k8s.aws_ec2nodeclasses.yaml", "autoscaling.x-k8s.io_capacitybuffers.yaml")
+        return tuple(f"https://raw.githubusercontent.com/aws/karpenter-provider-aws/v{self.karpenter}/pkg/apis/crds/{f}" for f in files)
 
     @property
     def vllm_image(self) -> str:
@@ -94,6 +101,7 @@ class Charts:
     gpu_operator: HelmChart
     kueue: HelmChart
     kube_prometheus_stack: HelmChart
+    karpenter: HelmChart
 
     def all(self) -> tuple[HelmChart, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))

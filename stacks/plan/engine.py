@@ -135,6 +135,7 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
             certificateAuthority={"data": base64.b64encode(b"fake-ca").decode()},
             identities=[{"oidcs": [{"issuer": f"https://oidc.eks.us-east-1.amazonaws.com/id/{name}"}]}],
             clusterSecurityGroupId=f"sg-{name}",
+            vpcConfig={**inputs.get("vpcConfig", {}), "clusterSecurityGroupId": f"sg-{name}"},
         )
     elif type_ == "aws:ec2/launchTemplate:LaunchTemplate":
         out.update(latestVersion=1, defaultVersion=1)
@@ -153,7 +154,9 @@ FAKE_CALLS: dict[str, dict[str, Any]] = {
 
 class PlanMocks(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[Optional[str], dict[str, Any]]:
-        return f"{args.name}-id", _fake_outputs(args.typ, args.name, args.inputs)
+        # Subnet ids carry EC2's prefix: Karpenter's EC2NodeClass schema checks it (pattern subnet-[0-9a-z]+).
+        prefix = "subnet-" if args.typ == "aws:ec2/subnet:Subnet" else ""
+        return f"{prefix}{args.name}-id", _fake_outputs(args.typ, args.name, args.inputs)
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], Optional[list[tuple[str, str]]]]:
         # An invoke the plan does not know would get an answer no cloud gives; stop instead.

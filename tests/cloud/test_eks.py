@@ -22,6 +22,8 @@ ADDON = "aws:eks/addon:Addon"
 SUBNET = "aws:ec2/subnet:Subnet"
 ROLE = "aws:iam/role:Role"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+MNG = config(EKS, cluster={**EKS["cluster"], "nodeAutoscaler": "cluster-autoscaler"})
+"""GPU pools as managed node groups; the default, Karpenter, is tested in test_karpenter."""
 
 
 def resource(p: Plan, type_: str, name: str) -> Registered:
@@ -35,17 +37,17 @@ def inputs(p: Plan, type_: str, name: str) -> dict[str, Any]:
 
 
 def pool(**spec: Any) -> dict[str, Any]:
-    return config(EKS, nodePools={"gpu": {"gpu": "L4", "nodes": {"min": 0, "max": 2}, **spec}}, models={})
+    return config(MNG, nodePools={"gpu": {"gpu": "L4", "nodes": {"min": 0, "max": 2}, **spec}}, models={})
 
 
 def cluster(**changes: Any) -> dict[str, Any]:
-    return config(EKS, cluster={**EKS["cluster"], **changes})
+    return config(MNG, cluster={**MNG["cluster"], **changes})
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """The plan of the EKS base config, shared by the tests that only read it."""
-    return plan_module.run(write_stack(tmp_path_factory.mktemp("eks"), EKS), PROJECT)
+    return plan_module.run(write_stack(tmp_path_factory.mktemp("eks"), MNG), PROJECT)
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def test_control_plane_is_reachable_privately_and_its_interfaces_sit_in_private_
     vpc = inputs(base, CLUSTER, "cluster")["vpcConfig"]
     assert vpc["endpointPrivateAccess"] is True
     assert vpc["endpointPublicAccess"] is True, "public unless endpoint.private"
-    assert vpc["subnetIds"] == ["inferfleet-test-cloud-private-us-east-1a-id", "inferfleet-test-cloud-private-us-east-1b-id"]
+    assert vpc["subnetIds"] == ["subnet-inferfleet-test-cloud-private-us-east-1a-id", "subnet-inferfleet-test-cloud-private-us-east-1b-id"]
     assert "publicAccessCidrs" not in vpc
 
 
@@ -125,7 +127,7 @@ def test_system_node_group_runs_the_standard_ami_on_demand(base: Plan) -> None:
 
 
 def test_the_autoscaler_owns_the_desired_node_count(plan_of, ignored: dict[str, list[str]]) -> None:
-    plan_of(EKS)
+    plan_of(MNG)
     assert ignored["inferfleet-test-cloud-l4"] == ["scalingConfig.desiredSize"]
     assert ignored["inferfleet-test-cloud-system"] == ["scalingConfig.desiredSize"]
     assert ignored["inferfleet-test-cloud-cluster"] == []
@@ -216,7 +218,7 @@ def test_a_new_network_has_private_and_public_subnets_per_zone_with_a_nat_each(b
     assert subnets["public-us-east-1a"]["tags"]["kubernetes.io/role/elb"] == "1"
     nats = [r for r in base.resources if r.type == "aws:ec2/natGateway:NatGateway"]
     assert sorted(n.inputs["subnetId"] for n in nats) == [
-        "inferfleet-test-cloud-public-us-east-1a-id", "inferfleet-test-cloud-public-us-east-1b-id"
+        "subnet-inferfleet-test-cloud-public-us-east-1a-id", "subnet-inferfleet-test-cloud-public-us-east-1b-id"
     ]
     gateway = resource(base, "aws:ec2/internetGateway:InternetGateway", "igw").urn
     assert all(gateway in n.dependencies for n in nats), "a public NAT gateway needs the internet gateway first"
@@ -235,7 +237,7 @@ def test_subnets_are_placed_by_zone_letter_so_adding_or_reordering_zones_moves_n
 
 def test_a_gpu_pool_in_fewer_zones_gets_only_their_subnets(plan_of) -> None:
     group = inputs(plan_of(pool(zones=["us-east-1b"])), NODE_GROUP, "gpu")
-    assert group["subnetIds"] == ["inferfleet-test-cloud-private-us-east-1b-id"]
+    assert group["subnetIds"] == ["subnet-inferfleet-test-cloud-private-us-east-1b-id"]
 
 
 def test_an_existing_network_is_used_as_is(plan_of) -> None:
@@ -265,8 +267,8 @@ def test_each_admin_gets_a_cluster_admin_access_entry_named_after_its_arn(plan_o
 
 @pytest.mark.parametrize(("environment", "protected"), [("development", False), ("production", True)])
 def test_protection_follows_the_environment(plan_of, environment: str, protected: bool) -> None:
-    eks = {**EKS["cluster"], "endpoint": {"private": True, "runnerInNetwork": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
-    p = plan_of(config(EKS, environment=environment, cluster=eks))
+    eks = {**MNG["cluster"], "endpoint": {"private": True, "runnerInNetwork": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
+    p = plan_of(config(MNG, environment=environment, cluster=eks))
     assert inputs(p, CLUSTER, "cluster")["deletionProtection"] is protected
     assert resource(p, CLUSTER, "cluster").protect is protected
     assert resource(p, NODE_GROUP, "l4").protect is protected
@@ -316,8 +318,8 @@ def test_user_taints_are_translated_and_keep_the_gpu_taint(plan_of) -> None:
 
 
 def test_names_derive_from_pool_names_so_adding_a_pool_changes_no_other_resource(plan_of) -> None:
-    before = plan_of(EKS)
-    after = plan_of(config(EKS, nodePools={**EKS["nodePools"], "a10g": {"gpu": "A10G", "nodes": {"min": 0, "max": 1}}}))
+    before = plan_of(MNG)
+    after = plan_of(config(MNG, nodePools={**MNG["nodePools"], "a10g": {"gpu": "A10G", "nodes": {"min": 0, "max": 1}}}))
     cloud = "inferfleet:index:EksCluster"
     old = {r.urn: r.inputs for r in before.resources if cloud in r.urn}
     new = {r.urn: r.inputs for r in after.resources if cloud in r.urn}

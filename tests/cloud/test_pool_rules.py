@@ -21,6 +21,7 @@ NODE_POOL = "gcp:container/nodePool:NodePool"
 TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 GKE_GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 BOTTLEROCKET = {**EKS["cluster"], "ami": "bottlerocket"}
+MNG = {**EKS["cluster"], "nodeAutoscaler": "cluster-autoscaler"}
 
 
 def with_pool(base: dict[str, Any], cluster: dict[str, Any] | None = None, **pool: Any) -> dict[str, Any]:
@@ -57,7 +58,11 @@ CASES = [
      [f"{MIN}: GKE starts the same number of nodes in each of the pool's 3 zones; valid: 0 or a multiple of 3"]),
     ("GKE min 1 in a one-zone pool", with_pool(GKE, nodes={"min": 1, "max": 1}, zones=["us-central1-b"]), []),
     ("GKE min 2 over two zones", with_pool(GKE, nodes={"min": 2, "max": 2}), []),
-    ("EKS min 1 over two zones: no per-zone start", with_pool(EKS, nodes={"min": 1, "max": 2}), []),
+    ("EKS node groups: min 1 over two zones", with_pool(EKS, MNG, nodes={"min": 1, "max": 2}), []),
+    # 1. Karpenter keeps no minimum (static NodePools are alpha).
+    ("Karpenter pool with a minimum", with_pool(EKS, nodes={"min": 1, "max": 2}),
+     [f"{MIN}: Karpenter starts nodes for pending pods and keeps no minimum; set min: 0 or "
+      "cluster.nodeAutoscaler: cluster-autoscaler"]),
     ("flex-start with static nodes", with_pool(GKE, capacity="flex-start", nodes={"min": 2, "max": 2}),
      [f"{MIN}: flex-start pools get nodes on request and start from 0; set min: 0"]),
     ("queued with static nodes", with_pool(GKE, capacity="queued", nodes={"min": 2, "max": 2}),
@@ -114,13 +119,23 @@ def test_every_gke_gpu_pool_carries_the_gpu_taint(plan_of, pool: dict[str, Any])
     assert GKE_GPU_TAINT in gke_pool(plan_of(with_pool(GKE, **pool)))["nodeConfig"]["taints"]
 
 
-def launch_template(p: Plan) -> dict[str, Any]:
-    return next(r.inputs for r in p.resources if r.type == TEMPLATE and r.name == "inferfleet-test-cloud-gpu")
+def user_data(p: Plan) -> str | None:
+    """The GPU nodes' user data: the EC2NodeClass's (Karpenter) or the launch template's (node groups)."""
+    for r in p.resources:
+        if r.type == "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass":
+            return r.inputs["spec"].get("userData")
+        if r.type == TEMPLATE and r.name == "inferfleet-test-cloud-gpu":
+            data = r.inputs.get("userData")
+            return base64.b64decode(data).decode() if data else None
+    raise AssertionError("no GPU node template")
 
 
-def test_bottlerocket_time_slicing_is_written_as_bottlerocket_settings(plan_of) -> None:
-    p = plan_of(with_pool(EKS, BOTTLEROCKET, sharing={"strategy": "time-slicing", "clientsPerGpu": 3}))
-    settings = base64.b64decode(launch_template(p)["userData"]).decode()
+@pytest.mark.parametrize("autoscaler", ["karpenter", "cluster-autoscaler"])
+def test_bottlerocket_time_slicing_is_written_as_bottlerocket_settings(plan_of, autoscaler: str) -> None:
+    cluster = {**BOTTLEROCKET, "nodeAutoscaler": autoscaler}
+    p = plan_of(with_pool(EKS, cluster, sharing={"strategy": "time-slicing", "clientsPerGpu": 3}))
+    settings = user_data(p)
+    assert settings is not None
     assert 'device-sharing-strategy = "time-slicing"' in settings
     assert "replicas = 3" in settings
     assert "rename-by-default = false" in settings, "else the plugin advertises nvidia.com/gpu.shared, which no pod asks for"
@@ -128,8 +143,9 @@ def test_bottlerocket_time_slicing_is_written_as_bottlerocket_settings(plan_of) 
     assert not any(r.type == "kubernetes:core/v1:ConfigMap" and "sharing" in r.name for r in p.resources)
 
 
-def test_bottlerocket_without_sharing_writes_no_settings(plan_of) -> None:
-    assert "userData" not in launch_template(plan_of(with_pool(EKS, BOTTLEROCKET)))
+@pytest.mark.parametrize("autoscaler", ["karpenter", "cluster-autoscaler"])
+def test_bottlerocket_without_sharing_writes_no_settings(plan_of, autoscaler: str) -> None:
+    assert user_data(plan_of(with_pool(EKS, {**BOTTLEROCKET, "nodeAutoscaler": autoscaler}))) is None
 
 
 # 2. A private control plane Pulumi can still reach.
