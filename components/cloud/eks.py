@@ -308,6 +308,15 @@ class EksCluster(pulumi.ComponentResource):
             "public_access_cidrs": list(cluster.public_access_cidrs) or None,
         }
         encryption: ClusterEncryptionConfigArgsDict = {"provider": {"key_arn": key_arn}, "resources": ["secrets"]}
+        # EKS writes to this group once it exists; made by EKS itself, it would keep the logs for ever
+        # (review finding 16; terraform-aws-eks creates it first, with 90 days).
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-cluster-logs",
+            name=f"/aws/eks/{cluster.name}/cluster",
+            retention_in_days=cluster.log_retention_days,
+            tags={"managed-by": "inferfleet"},
+            opts=child,
+        )
         # EKS uses the role's policy to create the cluster and, on destroy, to delete the network
         # interfaces and security groups it made; the policy must outlive the cluster both ways.
         return aws.eks.Cluster(
@@ -319,9 +328,11 @@ class EksCluster(pulumi.ComponentResource):
             vpc_config=vpc,
             encryption_config=encryption,
             enabled_cluster_log_types=LOG_TYPES,
+            # The API's default is EXTENDED, paid once standard support ends (review finding 15).
+            upgrade_policy={"support_type": cluster.support_type},
             deletion_protection=cluster.deletion_protection,
             tags={"managed-by": "inferfleet"},
-            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=cluster_policies)),
+            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=[*cluster_policies, logs])),
         )
 
     @staticmethod
@@ -360,6 +371,8 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-system",
             cluster_name=eks.name,
             node_group_name="system",
+            # Set, so a Kubernetes upgrade of the cluster rolls the nodes too (pulumi-aws eks/node_group.py:359-364).
+            version=eks.version,
             node_role_arn=node_role.arn,
             subnet_ids=network.subnet_ids,
             ami_type=SYSTEM_AMI,
@@ -398,6 +411,7 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-{pool.name}",
             cluster_name=eks.name,
             node_group_name=pool.name,
+            version=eks.version,
             node_role_arn=node_role.arn,
             subnet_ids=network.subnets(pool.zones),
             ami_type=cluster.ami_type,

@@ -187,6 +187,7 @@ def test_only_real_ordering_needs_are_explicit_dependencies(base: Plan) -> None:
     node_policies = ("nodes-AmazonEKSWorkerNodePolicy", "nodes-AmazonEKS_CNI_Policy", "nodes-AmazonEC2ContainerRegistryReadOnly")
     assert edges == {
         ("cluster", "cluster-AmazonEKSClusterPolicy"),  # EKS needs it to create, and to clean up on destroy
+        ("cluster", "cluster-logs"),  # else EKS creates the log group itself, without a retention
         ("nat-us-east-1a", "igw"),  # a public NAT gateway needs the VPC's internet gateway
         ("nat-us-east-1b", "igw"),
         *((group, policy) for group in ("system", "l4") for policy in node_policies),  # nodes join with them
@@ -325,3 +326,30 @@ def test_names_derive_from_pool_names_so_adding_a_pool_changes_no_other_resource
     new = {r.urn: r.inputs for r in after.resources if cloud in r.urn}
     assert {urn: new[urn] for urn in old} == old
     assert {u.rsplit("::", 1)[1] for u in set(new) - set(old)} == {"inferfleet-test-cloud-a10g"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "support", "retention"),
+    [
+        pytest.param({}, "STANDARD", 90, id="defaults: standard support, 90 days"),
+        pytest.param({"supportType": "EXTENDED", "logRetentionDays": 365}, "EXTENDED", 365, id="opted in"),
+    ],
+)
+def test_upgrades_and_logs_have_an_end(plan_of, changes: dict, support: str, retention: int) -> None:
+    p = plan_of(cluster(**changes))
+    eks = resource(p, CLUSTER, "cluster")
+    assert eks.inputs["upgradePolicy"] == {"supportType": support}, "the API default is EXTENDED"
+    logs = resource(p, "aws:cloudwatch/logGroup:LogGroup", "cluster-logs")
+    assert (logs.inputs["name"], logs.inputs["retentionInDays"]) == ("/aws/eks/inferfleet-test/cluster", retention)
+    assert logs.urn in eks.explicit_dependencies, "created before EKS would create it without a retention"
+    # Node groups name the cluster's version, so upgrading the cluster rolls them too.
+    for group in ("system", "l4"):
+        assert inputs(p, NODE_GROUP, group)["version"] == "1.34"
+
+
+def test_a_log_retention_cloudwatch_does_not_offer_exits_2(plan_of) -> None:
+    from components.core.problems import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        plan_of(cluster(logRetentionDays=100))
+    assert raised.value.report().startswith("inferfleet:cluster.logRetentionDays:")
