@@ -31,7 +31,7 @@ from pulumi_aws.eks import (
 
 from ..catalog import gpus as gpu_catalog
 from ..core.kube import KubernetesObject, chart
-from . import bottlerocket, karpenter, kubeconfig
+from . import bottlerocket, cluster_autoscaler, karpenter, kubeconfig
 from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
 from .values import EksCluster as EksClusterValues
 
@@ -136,10 +136,13 @@ class EksCluster(pulumi.ComponentResource):
             child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
         )
         system_group = self._system_group(name, cluster, eks, node_role, network, child, node_opts)
+        gpu_groups = []
         if cluster.node_autoscaler == "cluster-autoscaler":
             gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
             for pool in args.pools:
-                self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
+                group = self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
+                self._template_tags(name, pool, group, child)
+                gpu_groups.append(group)
 
         identity_agent = self._addons(name, eks, system_group, managed, child)
 
@@ -153,6 +156,8 @@ class EksCluster(pulumi.ComponentResource):
         )
         if cluster.node_autoscaler == "karpenter" and args.pools:
             self._karpenter(name, args, eks, network, [system_group, identity_agent], kubernetes, provider, managed, child)
+        elif gpu_groups:
+            self._cluster_autoscaler(name, args, eks, [system_group, identity_agent], kubernetes, child)
         self.outputs = ClusterOutputs(eks.name, eks.endpoint, config, kubernetes)
         self.register_outputs(self.outputs.as_dict())
 
@@ -272,6 +277,56 @@ class EksCluster(pulumi.ComponentResource):
             )
             KubernetesObject(f"{name}-{pool.name}-node-class", node_class, pools_opts)
             KubernetesObject(f"{name}-{pool.name}-node-pool", karpenter.node_pool(pool, vcpus=instance[0], memory_gib=instance[1]), pools_opts)
+
+    @staticmethod
+    def _template_tags(name: str, pool: GpuPool, group: aws.eks.NodeGroup, opts: pulumi.ResourceOptions) -> None:
+        # The node group's tags stay on the node group; these go on its ASG, where cluster-autoscaler reads them
+        # (the terraform-aws-eks pattern: resources[0].autoscaling_groups[0].name).
+        asg = group.resources.apply(lambda r: str(r[0]["autoscaling_groups"][0]["name"]))
+        for key, value in sorted(cluster_autoscaler.node_template_tags(pool).items()):
+            # Named by the label or taint, so one changing leaves the other tags alone.
+            slug = re.sub(r"[^a-z0-9]+", "-", key.removeprefix(cluster_autoscaler.TEMPLATE_TAG).lower()).strip("-")
+            aws.autoscaling.Tag(
+                f"{name}-{pool.name}-{slug}",
+                autoscaling_group_name=asg,
+                tag={"key": key, "value": value, "propagate_at_launch": False},
+                opts=opts,
+            )
+
+    def _cluster_autoscaler(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        eks: aws.eks.Cluster,
+        ready: list[pulumi.Resource],
+        kubernetes: k8s.Provider,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        cluster = args.cluster
+        role = aws.iam.Role(
+            f"{name}-cluster-autoscaler",
+            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-cluster-autoscaler", role=role.id, policy=json.dumps(cluster_autoscaler.policy(cluster.name)), opts=opts
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-cluster-autoscaler",
+            cluster_name=eks.name,
+            namespace=cluster_autoscaler.NAMESPACE,
+            service_account=cluster_autoscaler.SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            opts=opts,
+        )
+        chart(
+            f"{name}-cluster-autoscaler",
+            args.pins.charts().cluster_autoscaler,
+            namespace=cluster_autoscaler.NAMESPACE,
+            values=cluster_autoscaler.values(cluster.name, region=cluster.region, image_tag=args.pins.cluster_autoscaler_image),
+            release="cluster-autoscaler",
+            opts=pulumi.ResourceOptions(parent=self, provider=kubernetes, depends_on=[*ready, association]),
+        )
 
     @staticmethod
     def _largest(pool: GpuPool) -> tuple[int, int]:

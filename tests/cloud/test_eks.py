@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -195,6 +196,8 @@ def test_only_real_ordering_needs_are_explicit_dependencies(base: Plan) -> None:
         ("aws-ebs-csi-driver", "system"),
         ("aws-ebs-csi-driver", "eks-pod-identity-agent"),  # the controller's credentials come from the agent
         ("k8s", "system"),  # charts await pods that need the system nodes
+        # cluster-autoscaler runs on a system node with its AWS identity from the agent.
+        *(("cluster-autoscaler", need) for need in ("system", "eks-pod-identity-agent", "cluster-autoscaler")),
     }
 
 
@@ -325,7 +328,46 @@ def test_names_derive_from_pool_names_so_adding_a_pool_changes_no_other_resource
     old = {r.urn: r.inputs for r in before.resources if cloud in r.urn}
     new = {r.urn: r.inputs for r in after.resources if cloud in r.urn}
     assert {urn: new[urn] for urn in old} == old
-    assert {u.rsplit("::", 1)[1] for u in set(new) - set(old)} == {"inferfleet-test-cloud-a10g"}
+    added = {u.rsplit("::", 1)[1].removeprefix("inferfleet-test-cloud-") for u in set(new) - set(old)}
+    assert added == {"a10g", "a10g-label-inferfleet-dev-node-pool", "a10g-taint-nvidia-com-gpu"}, "its group and the group's ASG tags"
+
+
+def test_cluster_autoscaler_can_scale_each_group_up_from_zero(base: Plan) -> None:
+    tags = {r.name.removeprefix("inferfleet-test-cloud-l4-"): r.inputs for r in base.resources if r.type == "aws:autoscaling/tag:Tag"}
+    template = "k8s.io/cluster-autoscaler/node-template"
+    assert {name: (t["tag"]["key"], t["tag"]["value"]) for name, t in tags.items()} == {
+        "label-inferfleet-dev-node-pool": (f"{template}/label/inferfleet.dev/node-pool", "l4"),
+        # CA reads <value>:<effect> (cluster-autoscaler-1.35.0 cloudprovider/aws/aws_manager.go:484-507).
+        "taint-nvidia-com-gpu": (f"{template}/taint/nvidia.com/gpu", "true:NoSchedule"),
+    }
+    assert all(t["autoscalingGroupName"] == "eks-inferfleet-test-cloud-l4" and t["tag"]["propagateAtLaunch"] is False for t in tags.values())
+    chart = resource(base, "kubernetes:helm.sh/v4:Chart", "cluster-autoscaler").inputs
+    assert chart["chart"] == "cluster-autoscaler" and chart["version"] == "9.59.0"
+    values = chart["values"]
+    assert (values["autoDiscovery"], values["awsRegion"]) == ({"clusterName": "inferfleet-test"}, "us-east-1")
+    assert values["image"]["tag"].startswith("v1.34."), "the CA minor follows the Kubernetes minor"
+    association = inputs(base, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "cluster-autoscaler")
+    assert (association["namespace"], association["serviceAccount"]) == ("kube-system", values["rbac"]["serviceAccount"]["name"])
+    policy = json.loads(inputs(base, "aws:iam/rolePolicy:RolePolicy", "cluster-autoscaler")["policy"])
+    read, write = policy["Statement"]
+    assert "eks:DescribeNodegroup" in read["Action"]
+    assert write["Action"] == ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+    assert write["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/inferfleet-test": "owned"}}
+    assert not any(r.type == "kubernetes:karpenter.sh/v1:NodePool" for r in base.resources)
+
+
+
+@pytest.mark.parametrize(
+    ("taint", "value"),
+    [({"key": "team", "value": "ml", "effect": "NoExecute"}, "ml:NoExecute"), ({"key": "team", "effect": "NoSchedule"}, ":NoSchedule")],
+)
+def test_every_taint_tag_has_the_form_ca_parses(plan_of, taint: dict, value: str) -> None:
+    # CA's rule (aws_manager.go:484-507); a tag without ":<effect>" would be skipped, and pods would wait for ever.
+    rule = re.compile(r"(.*):(NoSchedule|NoExecute|PreferNoSchedule)")
+    tags = [r.inputs["tag"] for r in plan_of(pool(taints=[taint])).resources if r.type == "aws:autoscaling/tag:Tag" and "/taint/" in r.inputs["tag"]["key"]]
+    assert len(tags) == 2 and all(rule.fullmatch(t["value"]) for t in tags)
+    assert {"key": "k8s.io/cluster-autoscaler/node-template/taint/team", "value": value, "propagateAtLaunch": False} in tags
+    assert not rule.fullmatch("ml"), "the form the check rejects"
 
 
 @pytest.mark.parametrize(
