@@ -95,9 +95,15 @@ class _Network:
     """Where the control plane's network interfaces and the system nodes go."""
     by_zone: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """The private subnet of each zone, when inferfleet made the network."""
+    zone_of: Optional[pulumi.Output[dict[str, str]]] = None
+    """The zone of each subnet of an existing VPC, looked up."""
 
-    def subnets(self, zones: Sequence[str]) -> list[pulumi.Input[str]]:
-        return [self.by_zone[z] for z in zones] if self.by_zone else self.subnet_ids
+    def subnets(self, zones: Sequence[str]) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
+        """The subnets in `zones`: a capacity reservation's instances launch only in its zone (review findings 4, 5)."""
+        if self.by_zone:
+            return [self.by_zone[z] for z in zones]
+        assert self.zone_of is not None
+        return self.zone_of.apply(lambda zone_of: [s for s, zone in zone_of.items() if zone in zones])
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -122,7 +128,7 @@ class EksCluster(pulumi.ComponentResource):
         def managed(policy: str) -> str:
             return f"arn:{partition}:iam::aws:policy/{policy}"
 
-        network = self._network(name, cluster, child)
+        network = self._network(name, cluster, provider, child)
         eks = self._control_plane(name, cluster, network, managed, child, kept)
         self._admins(name, cluster, eks, partition, child)
 
@@ -271,7 +277,7 @@ class EksCluster(pulumi.ComponentResource):
                 ami=cluster.ami,
                 ami_version=cluster.ami_version,
                 role=node_role.name,
-                subnet_ids=network.subnets(pool.zones),
+                subnet_terms=pulumi.Output.from_input(network.subnets(pool.zones)).apply(lambda ids: [{"id": s} for s in ids]),
                 security_group_id=security_group,
                 user_data=bottlerocket.device_plugin_settings(pool) if cluster.ami == "bottlerocket" else None,
             )
@@ -483,9 +489,11 @@ class EksCluster(pulumi.ComponentResource):
             opts=opts,
         )
 
-    def _network(self, name: str, cluster: EksClusterValues, opts: pulumi.ResourceOptions) -> _Network:
+    def _network(self, name: str, cluster: EksClusterValues, provider: aws.Provider, opts: pulumi.ResourceOptions) -> _Network:
         if not cluster.create_network:
-            return _Network(list(cluster.subnet_ids))
+            lookup = pulumi.InvokeOutputOptions(provider=provider)
+            zones = {s: aws.ec2.get_subnet_output(id=s, opts=lookup).availability_zone for s in cluster.subnet_ids}
+            return _Network(list(cluster.subnet_ids), zone_of=pulumi.Output.all(**zones))
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=cluster.vpc_cidr,

@@ -22,7 +22,7 @@ from . import preflight as shared
 from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Group
 
 PERMISSIONS = (
-    "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes, ec2:DescribeCapacityReservations, "
+    "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes, ec2:DescribeCapacityReservations, ec2:DescribeSubnets, "
     "servicequotas:GetServiceQuota and servicequotas:GetAWSDefaultServiceQuota"
 )
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"mode": "standard", "max_attempts": 3})
@@ -84,6 +84,8 @@ def check_eks(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, ec2: Any, qu
         vcpus = _vcpus(ec2, sorted(t for t, zones in offered.items() if zones))
         findings.extend(_quota_findings(cluster.region, groups, vcpus, quotas))
         findings.extend(_reservation_findings(ec2, cluster.region, pools))
+        if not cluster.create_network:
+            findings.extend(_subnet_zone_findings(ec2, cluster, groups))
     except (BotoCoreError, ClientError) as e:
         findings.append(Problem(PREFLIGHT_PATH, _could_not_run(e, cluster.region)))
     return findings
@@ -176,6 +178,29 @@ def _quota_value(quotas: Any, code: str) -> float:
         if e.response.get("Error", {}).get("Code") != "NoSuchResourceException":
             raise
         return float(quotas.get_aws_default_service_quota(ServiceCode="ec2", QuotaCode=code)["Quota"]["Value"])
+
+
+def _subnet_zones(ec2: Any, subnet_ids: Sequence[str]) -> dict[str, str]:
+    pages = ec2.get_paginator("describe_subnets").paginate(SubnetIds=list(subnet_ids))
+    return {s["SubnetId"]: s["AvailabilityZone"] for page in pages for s in page["Subnets"]}
+
+
+def _subnet_zone_findings(ec2: Any, cluster: r.EksCluster, groups: Sequence[Group]) -> list[Problem]:
+    """On an existing VPC, every zone a node group uses has one of the given subnets (nodes launch only there)."""
+    zones = _subnet_zones(ec2, cluster.subnet_ids)
+    have = sorted(set(zones.values()))
+    findings = []
+    for g in groups:
+        missing = [z for z in g.zones if z not in have]
+        if missing:
+            findings.append(
+                Problem(
+                    shared.zones_key(g),
+                    f"no subnet of cluster.network.subnetIds is in {shared.names(missing)} ({g.label}); "
+                    f"the subnets are in {shared.names(have)}: keep the zones among those or add a subnet there",
+                )
+            )
+    return findings
 
 
 RESERVATION_TYPES = {"reservation": "default", "capacity-block": "capacity-block"}

@@ -88,11 +88,11 @@ def node_class(
     ami: str,
     ami_version: str,
     role: Any,
-    subnet_ids: Sequence[Any],
+    subnet_terms: Any,
     security_group_id: Any,
     user_data: str | None,
 ) -> dict[str, Any]:
-    """The pool's EC2NodeClass. `role`, the subnets and the security group may be Pulumi outputs.
+    """The pool's EC2NodeClass. `role`, the subnets' terms ([{id}]) and the security group may be Pulumi outputs.
 
     One alias serves GPU instance types: Karpenter resolves the alias to the family's standard and
     NVIDIA images and gives each instance type the first compatible one; the NVIDIA variant requires
@@ -111,7 +111,7 @@ def node_class(
     spec: dict[str, Any] = {
         "amiSelectorTerms": [{"alias": f"{ami}@{ami_version}"}],
         "role": role,
-        "subnetSelectorTerms": [{"id": s} for s in subnet_ids],
+        "subnetSelectorTerms": subnet_terms,
         "securityGroupSelectorTerms": [{"id": security_group_id}],
         # As the managed node groups' launch templates: IMDSv2, one hop, so pods cannot reach the node's credentials.
         "metadataOptions": {"httpEndpoint": "enabled", "httpProtocolIPv6": "disabled", "httpPutResponseHopLimit": 1, "httpTokens": "required"},

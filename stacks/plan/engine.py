@@ -146,11 +146,13 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
     return out
 
 
-FAKE_CALLS: dict[str, dict[str, Any]] = {
+FAKE_CALLS: dict[str, Any] = {
     "aws:index/getCallerIdentity:getCallerIdentity": {
         "accountId": FAKE_ACCOUNT, "arn": f"arn:aws:iam::{FAKE_ACCOUNT}:user/plan", "userId": "plan"
     },
     "aws:index/getPartition:getPartition": {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+    # An existing subnet's zone: the plan places subnet-...x in us-east-1x.
+    "aws:ec2/getSubnet:getSubnet": lambda args: {"id": args["id"], "availabilityZone": f"us-east-1{args['id'][-1]}"},
 }
 
 
@@ -165,7 +167,8 @@ class PlanMocks(mocks.Mocks):
         if args.token not in FAKE_CALLS:
             raise UnknownInvoke(f"the offline plan has no answer for the invoke {args.token}; add one to FAKE_CALLS")
         # An empty list, not None: the mock engine iterates over the failures it is given.
-        return dict(FAKE_CALLS[args.token]), []
+        answer = FAKE_CALLS[args.token]
+        return dict(answer(args.args) if callable(answer) else answer), []
 
 
 class UnknownInvoke(RuntimeError):

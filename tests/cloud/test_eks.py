@@ -395,3 +395,18 @@ def test_a_log_retention_cloudwatch_does_not_offer_exits_2(plan_of) -> None:
     with pytest.raises(ConfigError) as raised:
         plan_of(cluster(logRetentionDays=100))
     assert raised.value.report().startswith("inferfleet:cluster.logRetentionDays:")
+
+
+@pytest.mark.parametrize("autoscaler", ["cluster-autoscaler", "karpenter"])
+def test_on_an_existing_vpc_a_pool_gets_only_its_zones_subnets(plan_of, autoscaler: str) -> None:
+    """The subnets' zones are looked up (the plan places subnet-...x in us-east-1x); a block in 1b never gets 1a's subnet."""
+    spec = {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 1}, "capacity": "capacity-block",
+            "reservation": RESERVATION, "zones": ["us-east-1b"], "diskSizeGb": 500}
+    network = {"vpcId": "vpc-0abc", "subnetIds": ["subnet-a", "subnet-b"]}
+    p = plan_of(config(EKS, cluster={**EKS["cluster"], "nodeAutoscaler": autoscaler, "network": network}, nodePools={"h100": spec}, models={}))
+    assert inputs(p, CLUSTER, "cluster")["vpcConfig"]["subnetIds"] == ["subnet-a", "subnet-b"]
+    if autoscaler == "karpenter":
+        terms = inputs(p, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "h100-node-class")["spec"]["subnetSelectorTerms"]
+        assert terms == [{"id": "subnet-b"}]
+    else:
+        assert inputs(p, NODE_GROUP, "h100")["subnetIds"] == ["subnet-b"]

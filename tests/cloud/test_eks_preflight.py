@@ -28,7 +28,7 @@ G_SPOT = "L-3819A6DF"
 P_ON_DEMAND = "L-417A185B"
 STANDARD_ON_DEMAND = "L-1216C47A"
 PERMISSIONS = (
-    "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes, ec2:DescribeCapacityReservations, "
+    "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes, ec2:DescribeCapacityReservations, ec2:DescribeSubnets, "
     "servicequotas:GetServiceQuota and servicequotas:GetAWSDefaultServiceQuota"
 )
 SKIP = "or set cluster.preflight.mode: off to skip the check"
@@ -371,3 +371,28 @@ def test_the_offline_plan_does_not_call_aws_unless_asked(plan_of, monkeypatch) -
         "EKS preflight skipped: the offline plan calls AWS only with --preflight or cluster.preflight.inPlan: true"
     ]
     assert plan_of(eks_stack("off"), preflight=True).warnings == []
+
+
+def test_an_existing_vpc_needs_a_subnet_in_every_zone_it_uses(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    serve_quotas(monkeypatch, PLENTY)
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=z)["Subnet"]["SubnetId"]
+               for i, z in enumerate(["us-east-1a", "us-east-1b"])]
+    network = {"vpcId": vpc, "subnetIds": subnets}
+
+    def findings(**pool: Any) -> list[Finding]:
+        values = config(EKS, cluster={**EKS["cluster"], "network": network}, nodePools={"l4": {**L4, **pool}}, models={})
+        platform_ = resolved(values)
+        assert isinstance(platform_.cluster, r.EksCluster)
+        return check(platform_.cluster, platform_.pools)
+
+    assert findings() == []
+    c = resolved(config(EKS, cluster={**EKS["cluster"], "zones": ["us-east-1a", "us-east-1c"], "network": network}, nodePools={"l4": L4}, models={}))
+    assert isinstance(c.cluster, r.EksCluster)
+    assert check(c.cluster, c.pools) == [
+        Finding("cluster.zones", "no subnet of cluster.network.subnetIds is in us-east-1c (system pool); the subnets are in "
+                "us-east-1a and us-east-1b: keep the zones among those or add a subnet there"),
+        Finding("nodePools.l4.zones", "no subnet of cluster.network.subnetIds is in us-east-1c (pool l4); the subnets are in "
+                "us-east-1a and us-east-1b: keep the zones among those or add a subnet there"),
+    ]
