@@ -30,7 +30,9 @@ while a pod carries `karpenter.sh/do-not-disrupt` (KP website/content/en/docs/co
 LOCAL_NVME_FAMILIES = ("p4d.", "p4de.", "p5.", "p5e.", "p5en.")
 """Instances with 8 x 1 TB instance-store NVMe (clouds.md section 3); RAID0 makes it the node's ephemeral storage,
 where images and model weights land (KP website/content/en/docs/concepts/nodeclasses.md:1197-1210)."""
-GP3 = {"volumeType": "gp3", "iops": 16000, "throughput": 1000, "encrypted": True, "deleteOnTermination": True}
+GP3_IOPS = 16000
+GP3_THROUGHPUT = 1000
+GP3 = {"volumeType": "gp3", "iops": GP3_IOPS, "throughput": GP3_THROUGHPUT, "encrypted": True, "deleteOnTermination": True}
 """gp3 at its maximum IOPS and throughput (CRD karpenter.k8s.aws_ec2nodeclasses.yaml: iops <= 16000, throughput <= 1000),
 so weights load at 1000 MiB/s instead of the 125 MiB/s baseline (review finding 17)."""
 

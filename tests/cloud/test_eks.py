@@ -135,13 +135,14 @@ def test_the_autoscaler_owns_the_desired_node_count(plan_of, ignored: dict[str, 
 
 
 def test_launch_templates_require_imdsv2_and_size_an_encrypted_gp3_disk(base: Plan) -> None:
-    for name, size in (("l4", 200), ("system", 100)):
+    fast = {"iops": 16000, "throughput": 1000}  # GPU nodes read model weights from it
+    for name, size, speed in (("l4", 200, fast), ("system", 100, {})):
         template = inputs(base, TEMPLATE, name)
         assert template["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
         assert template["blockDeviceMappings"] == [
             {
                 "deviceName": "/dev/xvda",
-                "ebs": {"volumeSize": size, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"},
+                "ebs": {"volumeSize": size, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true", **speed},
             }
         ]
         assert "instanceMarketOptions" not in template and "capacityReservationSpecification" not in template
