@@ -14,6 +14,7 @@ from ..catalog import gpus as gpu_catalog
 from ..catalog.gpus import NVIDIA_GPU, CatalogError, Gpu, Machine, MigProfile
 from ..core.problems import Problems, check_nodes
 from ..core.spec import Taint
+from ..core.versions import DEFAULT_PINS
 from . import values as v
 from .spec import ClusterSpec, EksClusterSpec, ExistingClusterSpec, GkeClusterSpec, NodePool, Sharing
 
@@ -34,9 +35,12 @@ def resolve(
     default_name: str,
     kubernetes_version: str,
     protect: bool,
+    autoscaler_image: str = DEFAULT_PINS.cluster_autoscaler_image,
 ) -> CloudValues:
     """The cluster and every pool (by name, in name order); a pool with problems is left out."""
     resolved_cluster = resolve_cluster(cluster, problems, default_name=default_name, kubernetes_version=kubernetes_version, protect=protect)
+    if isinstance(cluster, EksClusterSpec) and cluster.node_autoscaler == "cluster-autoscaler":
+        _check_autoscaler_image(autoscaler_image, kubernetes_version, problems)
     pools = []
     for name, pool in sorted(node_pools.items()):
         resolved = resolve_pool(name, pool, cluster, problems)
@@ -179,6 +183,18 @@ def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         system_pool=system,
         deletion_protection=protect,
     )
+
+
+def _check_autoscaler_image(image: str, kubernetes_version: str, problems: Problems) -> None:
+    # "We recommend using the latest Cluster Autoscaler release that corresponds to the minor version of
+    # Kubernetes" (kubernetes/autoscaler@cluster-autoscaler-1.35.0 cluster-autoscaler/README.md:111-112).
+    minor = ".".join(image.removeprefix("v").split(".")[:2])
+    if minor != kubernetes_version:
+        problems.add(
+            "versions.clusterAutoscalerImage",
+            f"{image} is cluster-autoscaler {minor}, but the cluster runs Kubernetes {kubernetes_version}; "
+            f"valid: a v{kubernetes_version}.<patch> tag",
+        )
 
 
 def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: Problems, *, example: str) -> None:

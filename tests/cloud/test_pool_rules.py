@@ -234,3 +234,17 @@ def test_the_gke_prod_example_is_deployable_as_written() -> None:
     assert len(pools["h100"]["zones"]) == 1, "its reservation lives in one zone"
     plan = problems({key.removeprefix("inferfleet:"): value for key, value in stack.items()})
     assert plan == []
+
+
+@pytest.mark.parametrize(
+    ("versions", "expected"),
+    [
+        pytest.param({}, [], id="the pinned image matches the pinned Kubernetes"),
+        pytest.param({"kubernetes": "1.35"}, ["inferfleet:versions.clusterAutoscalerImage: v1.34.5 is cluster-autoscaler 1.34, but "
+                                              "the cluster runs Kubernetes 1.35; valid: a v1.35.<patch> tag"], id="Kubernetes moved on"),
+        pytest.param({"kubernetes": "1.35", "clusterAutoscalerImage": "v1.35.1"}, [], id="both moved"),
+    ],
+)
+def test_cluster_autoscaler_runs_the_kubernetes_minor(versions: dict[str, str], expected: list[str]) -> None:
+    assert problems(config(with_pool(EKS, MNG), versions=versions)) == expected
+    assert problems(config(with_pool(EKS), versions=versions)) == [], "no cluster-autoscaler on Karpenter stacks"
