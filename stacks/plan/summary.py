@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from typing import Sequence
 
+from components.cloud.values import GpuPool
 from components.platform import LAYERS
+from components.serving.values import ModelService
 
 from .engine import Plan, Registered
 from .render import is_manifest
@@ -48,13 +52,15 @@ def summary(plan: Plan) -> str:
         shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
         units = f", {pool.max_units} x nvidia.com/gpu as {shared_as}" if pool.units_per_gpu > 1 else ""
         bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
+        # Who starts the nodes decides whether the minimum cost is real: Karpenter keeps no minimum.
+        started = f" started by {pool.autoscaler}" if pool.autoscaler in ("karpenter", "cluster-autoscaler") else ""
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
-            f"{bought}nodes: up to {pool.max_gpus} GPUs{units}; {cost}"
+            f"{bought}nodes{started}: up to {pool.max_gpus} GPUs{units}; {cost}"
         )
         if price:
             priced += 1
-            low += price * pool.min_nodes
+            low += price * _running_min(pool, platform.serving.models)
             high += price * pool.max_nodes
     lines += ["", "Models:"]
     for m in platform.serving.models:
@@ -71,3 +77,13 @@ def summary(plan: Plan) -> str:
         lines += ["", "GPU list price: unknown (no catalog price for these nodes)"]
     lines += [f"warning: {w}" for w in plan.warnings]
     return "\n".join(lines)
+
+
+def _running_min(pool: GpuPool, models: Sequence[ModelService]) -> int:
+    """Nodes the pool runs at least: nodes.min, or what the models' minimum replicas need when more.
+
+    Autoscalers start nodes for pending pods, so a pool at nodes.min 0 (every Karpenter pool) still
+    runs the nodes its models' minimum replicas ask for.
+    """
+    units = sum(m.replicas * m.tensor_parallel for m in models if m.pool == pool.name)
+    return max(pool.min_nodes, math.ceil(units / pool.units_per_node))

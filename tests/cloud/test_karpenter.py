@@ -397,3 +397,21 @@ def test_interruptions_reach_the_queue(controller: Plan) -> None:
 def test_no_gpu_node_groups_on_karpenter(controller: Plan) -> None:
     groups = [r.name for r in controller.resources if r.type == "aws:eks/nodeGroup:NodeGroup"]
     assert groups == ["inferfleet-test-cloud-system"], "the system pool stays a managed node group; Karpenter runs on it"
+
+
+@pytest.mark.parametrize(
+    ("replicas", "gpus", "low"),
+    [
+        pytest.param(0, 4, "$0.00/h", id="no replica: nothing runs"),
+        pytest.param(1, 4, "$4.60/h", id="one 4-GPU replica: one node"),
+        pytest.param(3, 2, "$9.20/h", id="three 2-GPU replicas: two nodes"),
+    ],
+)
+def test_the_minimum_cost_is_what_the_models_make_karpenter_start(plan_of, replicas: int, gpus: int, low: str) -> None:
+    """Karpenter pools keep nodes.min 0, but pending model pods start nodes: the plan's minimum counts them."""
+    from stacks.plan.summary import summary
+
+    model = {"model": "Qwen/Qwen3-8B", "pool": "gpu", "gpus": gpus, "replicas": {"min": replicas, "max": 4}}
+    text = summary(plan_of(stack(models={"m": model}, gpusPerNode=4, nodes={"min": 0, "max": 3})))
+    assert "0-3 on-demand nodes started by karpenter" in text
+    assert f"GPU list price: {low} at minimum size" in text
