@@ -47,6 +47,14 @@ SYSTEM_AMI = "AL2023_x86_64_STANDARD"
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 CAPACITY_TYPES = {"on-demand": "ON_DEMAND", "spot": "SPOT", "reservation": "ON_DEMAND", "capacity-block": "CAPACITY_BLOCK"}
 """A capacity reservation is bought on demand; the launch template points the instances at it."""
+RELEASE_PARAMETERS = {
+    "AL2023_x86_64_STANDARD": "/aws/service/eks/optimized-ami/{}/amazon-linux-2023/x86_64/standard/recommended/release_version",
+    "AL2023_x86_64_NVIDIA": "/aws/service/eks/optimized-ami/{}/amazon-linux-2023/x86_64/nvidia/recommended/release_version",
+    "BOTTLEROCKET_x86_64_NVIDIA": "/aws/service/bottlerocket/aws-k8s-{}-nvidia/x86_64/latest/image_version",
+}
+"""SSM parameters with the newest AMI release of each node-group AMI type for a Kubernetes minor, as
+terraform-aws-modules/terraform-aws-eks@b6ab962 modules/eks-managed-node-group/main.tf reads them. A node
+group given its release rolls onto each new one at the next `pulumi up` (review finding 14)."""
 NODE_UPDATE_IGNORED = ["scalingConfig.desiredSize"]
 """The cluster autoscaler owns the node count between min and max; an update must not reset it."""
 
@@ -142,12 +150,18 @@ class EksCluster(pulumi.ComponentResource):
         node_opts = pulumi.ResourceOptions.merge(
             child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
         )
-        system_group = self._system_group(name, cluster, eks, node_role, network, child, node_opts)
+        lookup = pulumi.InvokeOutputOptions(provider=provider)
+
+        def release(ami_type: str) -> pulumi.Output[str]:
+            parameter = RELEASE_PARAMETERS[ami_type].format(cluster.kubernetes_version)
+            return aws.ssm.get_parameter_output(name=parameter, opts=lookup).value
+
+        system_group = self._system_group(name, cluster, eks, node_role, network, release, child, node_opts)
         gpu_groups = []
         if cluster.node_autoscaler == "cluster-autoscaler":
             gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
             for pool in args.pools:
-                group = self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
+                group = self._gpu_group(name, cluster, pool, eks, node_role, network, release, child, gpu_opts)
                 self._template_tags(name, pool, group, child)
                 gpu_groups.append(group)
 
@@ -419,6 +433,7 @@ class EksCluster(pulumi.ComponentResource):
         eks: aws.eks.Cluster,
         node_role: aws.iam.Role,
         network: _Network,
+        release: Callable[[str], pulumi.Output[str]],
         child: pulumi.ResourceOptions,
         opts: pulumi.ResourceOptions,
     ) -> aws.eks.NodeGroup:
@@ -435,6 +450,7 @@ class EksCluster(pulumi.ComponentResource):
             node_group_name="system",
             # Set, so a Kubernetes upgrade of the cluster rolls the nodes too (pulumi-aws eks/node_group.py:359-364).
             version=eks.version,
+            release_version=release(SYSTEM_AMI),
             node_role_arn=node_role.arn,
             subnet_ids=network.subnet_ids,
             ami_type=SYSTEM_AMI,
@@ -457,6 +473,7 @@ class EksCluster(pulumi.ComponentResource):
         eks: aws.eks.Cluster,
         node_role: aws.iam.Role,
         network: _Network,
+        release: Callable[[str], pulumi.Output[str]],
         child: pulumi.ResourceOptions,
         opts: pulumi.ResourceOptions,
     ) -> aws.eks.NodeGroup:
@@ -474,6 +491,7 @@ class EksCluster(pulumi.ComponentResource):
             cluster_name=eks.name,
             node_group_name=pool.name,
             version=eks.version,
+            release_version=release(cluster.ami_type),
             node_role_arn=node_role.arn,
             subnet_ids=network.subnets(pool.zones),
             ami_type=cluster.ami_type,

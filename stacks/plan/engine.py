@@ -152,6 +152,10 @@ FAKE_CALLS: dict[str, Any] = {
     },
     "aws:index/getPartition:getPartition": {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
     # An existing subnet's zone: the plan places subnet-...x in us-east-1x.
+    # The newest node AMI release of a Kubernetes minor (a Bottlerocket parameter names Bottlerocket's).
+    "aws:ssm/getParameter:getParameter": lambda args: {
+        "name": args["name"], "type": "String", "value": "1.50.0" if "bottlerocket" in args["name"] else "1.34.2-20251120"
+    },
     "aws:ec2/getSubnet:getSubnet": lambda args: {"id": args["id"], "availabilityZone": f"us-east-1{args['id'][-1]}"},
 }
 

@@ -385,9 +385,25 @@ def test_upgrades_and_logs_have_an_end(plan_of, changes: dict, support: str, ret
     logs = resource(p, "aws:cloudwatch/logGroup:LogGroup", "cluster-logs")
     assert (logs.inputs["name"], logs.inputs["retentionInDays"]) == ("/aws/eks/inferfleet-test/cluster", retention)
     assert logs.urn in eks.explicit_dependencies, "created before EKS would create it without a retention"
-    # Node groups name the cluster's version, so upgrading the cluster rolls them too.
+    # Node groups name the cluster's version and the newest AMI release of it, so upgrades and AMI releases roll them.
     for group in ("system", "l4"):
         assert inputs(p, NODE_GROUP, group)["version"] == "1.34"
+        assert inputs(p, NODE_GROUP, group)["releaseVersion"] == "1.34.2-20251120"
+
+
+@pytest.mark.parametrize(
+    ("ami", "parameter"),
+    [
+        ("al2023", "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/nvidia/recommended/release_version"),
+        ("bottlerocket", "/aws/service/bottlerocket/aws-k8s-1.34-nvidia/x86_64/latest/image_version"),
+    ],
+)
+def test_node_groups_follow_the_ami_releases_of_their_os(plan_of, monkeypatch: pytest.MonkeyPatch, ami: str, parameter: str) -> None:
+    asked: list[str] = []
+    answer = plan_module.FAKE_CALLS["aws:ssm/getParameter:getParameter"]
+    monkeypatch.setitem(plan_module.FAKE_CALLS, "aws:ssm/getParameter:getParameter", lambda args: asked.append(args["name"]) or answer(args))
+    plan_of(cluster(ami=ami))
+    assert sorted(asked) == sorted([parameter, "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/standard/recommended/release_version"])
 
 
 def test_a_log_retention_cloudwatch_does_not_offer_exits_2(plan_of) -> None:
