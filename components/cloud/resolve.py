@@ -7,6 +7,7 @@ cluster gets its network, endpoint and system pool. Problems are collected, not 
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,6 +75,13 @@ def resolve_cluster(c: ClusterSpec, problems: Problems, *, default_name: str, ku
 
 def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPool, kubernetes_version: str, protect: bool) -> v.GkeCluster:
     net = c.network
+    # The system pool starts at least one node in each zone (initial_node_count is per zone), never above its max.
+    started = len(c.zones) * max(1, math.ceil(system.min_nodes / len(c.zones)))
+    if started > system.max_nodes >= system.min_nodes:
+        problems.add(
+            "cluster.systemPool.nodes.max",
+            f"GKE starts {started} system nodes, one or more in each of the {len(c.zones)} zones; valid: max >= {started}",
+        )
     if c.preflight.in_plan:
         problems.add(
             "cluster.preflight.inPlan",

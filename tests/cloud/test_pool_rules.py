@@ -67,6 +67,10 @@ CASES = [
      [f"{MIN}: flex-start pools get nodes on request and start from 0; set min: 0"]),
     ("queued with static nodes", with_pool(GKE, capacity="queued", nodes={"min": 2, "max": 2}),
      [f"{MIN}: queued pools get nodes on request and start from 0; set min: 0"]),
+    ("GKE system pool smaller than its zones",
+     config(GKE, cluster={**GKE["cluster"], "systemPool": {"nodes": {"min": 1, "max": 1}}}, models={}),
+     ["inferfleet:cluster.systemPool.nodes.max: GKE starts 2 system nodes, one or more in each of the 2 zones; valid: max >= 2"]),
+    ("GKE system pool of one per zone", config(GKE, cluster={**GKE["cluster"], "systemPool": {"nodes": {"min": 1, "max": 2}}}, models={}), []),
     # 8. Bottlerocket's own device plugin.
     ("Bottlerocket with MIG", with_pool(EKS, BOTTLEROCKET, gpu="A100-80GB", gpusPerNode=8, mig="1g.10gb"),
      ["inferfleet:nodePools.gpu.mig: Bottlerocket's own device plugin serves these nodes and inferfleet does not "
