@@ -1,4 +1,5 @@
-"""EKS: a cluster with private nodes, access entries and Pod Identity, a system node group and one node group per GPU pool."""
+"""EKS: a cluster with private nodes, access entries and Pod Identity, a system node group, and GPU nodes from
+Karpenter (a NodePool per GPU pool) or from cluster-autoscaler (a node group per GPU pool)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,8 @@ class EksCluster(pulumi.ComponentResource):
     Nodes in private subnets behind NAT, access entries instead of the aws-auth ConfigMap, Pod
     Identity for pod access to AWS, secrets encrypted with KMS, IMDSv2 only, control-plane
     audit logs, and NetworkPolicies enforced by the VPC CNI. A system node group runs platform
-    components and each GPU pool is a managed node group of its own.
+    components and the node autoscaler; each GPU pool is a Karpenter NodePool + EC2NodeClass, or a
+    managed node group that cluster-autoscaler scales.
     """
 
     outputs: ClusterOutputs
