@@ -499,7 +499,8 @@ class EksCluster(pulumi.ComponentResource):
             ami_type=cluster.ami_type,
             capacity_type=CAPACITY_TYPES[pool.capacity],
             # A Capacity Block names its instance type in the launch template, and EKS takes it in one place only.
-            instance_types=None if pool.capacity == "capacity-block" else [pool.machine_type],
+            # A Spot pool draws from every equivalent machine of the catalog (review finding 18).
+            instance_types=None if pool.capacity == "capacity-block" else list(pool.instance_types),
             scaling_config=scaling,
             launch_template=template,
             labels=dict(pool.node_labels),

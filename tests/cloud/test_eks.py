@@ -310,6 +310,8 @@ def test_capacity_types(plan_of, spec: dict[str, Any], capacity_type: str, templ
     p = plan_of(pool(**spec))
     group = inputs(p, NODE_GROUP, "gpu")
     assert group["capacityType"] == capacity_type
+    if capacity_type == "SPOT":
+        assert group["instanceTypes"] == ["g6.xlarge", "g6.2xlarge"], "Spot draws from every 1 x L4 machine of the catalog"
     launch = inputs(p, TEMPLATE, "gpu")
     purchase = ("instanceMarketOptions", "capacityReservationSpecification", "instanceType")
     assert {k: launch[k] for k in purchase if k in launch} == template

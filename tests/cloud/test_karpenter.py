@@ -134,7 +134,8 @@ def test_the_crd_check_catches_a_broken_object(plan_of, kind: str, breaking: Any
 # --- Would the NodePool start a node for the model's pod?
 
 def tolerates(tolerations: list[dict[str, Any]], taint: dict[str, Any]) -> bool:
-    """The kube-scheduler's rule (k8s.io/api core/v1 toleration.go ToleratesTaint)."""
+    """The kube-scheduler's rule: kubernetes/api core/v1/toleration.go `ToleratesTaint` (empty effect or key
+    match all; Exists matches any value, Equal or no operator needs the same value)."""
     for t in tolerations:
         if t.get("effect") and t["effect"] != taint["effect"]:
             continue
