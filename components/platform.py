@@ -146,7 +146,7 @@ def _cluster(name: str, platform: PlatformValues, secrets: Secrets, opts: pulumi
     if isinstance(c, cloud.EksCluster):
         from .cloud.eks import EksCluster
 
-        return EksCluster(f"{name}-cloud", cloud.EksClusterArgs(c, platform.pools, platform.protect), opts).outputs
+        return EksCluster(f"{name}-cloud", cloud.EksClusterArgs(c, platform.pools, platform.protect, platform.pins), opts).outputs
     if secrets.kubeconfig is None:
         raise ValueError("an existing cluster needs a kubeconfig secret")
     return ExistingCluster(f"{name}-cloud", cloud.ExistingClusterArgs(c, secrets.kubeconfig), opts).outputs

@@ -36,6 +36,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         default_name=f"{project}-{stack}",
         kubernetes_version=pins.kubernetes,
         protect=protect,
+        autoscaler_image=pins.cluster_autoscaler_image,
     )
     gpus = gpu.resolve(clouds.cluster, clouds.pools, problems)
     queueing = scheduling.resolve(

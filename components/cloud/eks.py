@@ -1,7 +1,9 @@
-"""EKS: a cluster with private nodes, access entries and Pod Identity, a system node group and one node group per GPU pool."""
+"""EKS: a cluster with private nodes, access entries and Pod Identity, a system node group, and GPU nodes from
+Karpenter (a NodePool per GPU pool) or from cluster-autoscaler (a node group per GPU pool)."""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import re
@@ -13,6 +15,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pulumi_aws.ec2 import (
     LaunchTemplateBlockDeviceMappingArgsDict,
+    LaunchTemplateBlockDeviceMappingEbsArgsDict,
     LaunchTemplateCapacityReservationSpecificationArgsDict,
     LaunchTemplateInstanceMarketOptionsArgsDict,
     LaunchTemplateMetadataOptionsArgsDict,
@@ -28,7 +31,9 @@ from pulumi_aws.eks import (
     NodeGroupTaintArgsDict,
 )
 
-from . import kubeconfig
+from ..catalog import gpus as gpu_catalog
+from ..core.kube import KubernetesObject, chart
+from . import bottlerocket, cluster_autoscaler, karpenter, kubeconfig
 from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
 from .values import EksCluster as EksClusterValues
 
@@ -43,6 +48,14 @@ SYSTEM_AMI = "AL2023_x86_64_STANDARD"
 TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 CAPACITY_TYPES = {"on-demand": "ON_DEMAND", "spot": "SPOT", "reservation": "ON_DEMAND", "capacity-block": "CAPACITY_BLOCK"}
 """A capacity reservation is bought on demand; the launch template points the instances at it."""
+RELEASE_PARAMETERS = {
+    "AL2023_x86_64_STANDARD": "/aws/service/eks/optimized-ami/{}/amazon-linux-2023/x86_64/standard/recommended/release_version",
+    "AL2023_x86_64_NVIDIA": "/aws/service/eks/optimized-ami/{}/amazon-linux-2023/x86_64/nvidia/recommended/release_version",
+    "BOTTLEROCKET_x86_64_NVIDIA": "/aws/service/bottlerocket/aws-k8s-{}-nvidia/x86_64/latest/image_version",
+}
+"""SSM parameters with the newest AMI release of each node-group AMI type for a Kubernetes minor, as
+terraform-aws-modules/terraform-aws-eks@b6ab962 modules/eks-managed-node-group/main.tf reads them. A node
+group given its release rolls onto each new one at the next `pulumi up` (review finding 14)."""
 NODE_UPDATE_IGNORED = ["scalingConfig.desiredSize"]
 """The cluster autoscaler owns the node count between min and max; an update must not reset it."""
 
@@ -92,9 +105,15 @@ class _Network:
     """Where the control plane's network interfaces and the system nodes go."""
     by_zone: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """The private subnet of each zone, when inferfleet made the network."""
+    zone_of: Optional[pulumi.Output[dict[str, str]]] = None
+    """The zone of each subnet of an existing VPC, looked up."""
 
-    def subnets(self, zones: Sequence[str]) -> list[pulumi.Input[str]]:
-        return [self.by_zone[z] for z in zones] if self.by_zone else self.subnet_ids
+    def subnets(self, zones: Sequence[str]) -> pulumi.Input[Sequence[pulumi.Input[str]]]:
+        """The subnets in `zones`: a capacity reservation's instances launch only in its zone (review findings 4, 5)."""
+        if self.by_zone:
+            return [self.by_zone[z] for z in zones]
+        assert self.zone_of is not None
+        return self.zone_of.apply(lambda zone_of: [s for s, zone in zone_of.items() if zone in zones])
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -103,7 +122,8 @@ class EksCluster(pulumi.ComponentResource):
     Nodes in private subnets behind NAT, access entries instead of the aws-auth ConfigMap, Pod
     Identity for pod access to AWS, secrets encrypted with KMS, IMDSv2 only, control-plane
     audit logs, and NetworkPolicies enforced by the VPC CNI. A system node group runs platform
-    components and each GPU pool is a managed node group of its own.
+    components and the node autoscaler; each GPU pool is a Karpenter NodePool + EC2NodeClass, or a
+    managed node group that cluster-autoscaler scales.
     """
 
     outputs: ClusterOutputs
@@ -119,7 +139,7 @@ class EksCluster(pulumi.ComponentResource):
         def managed(policy: str) -> str:
             return f"arn:{partition}:iam::aws:policy/{policy}"
 
-        network = self._network(name, cluster, child)
+        network = self._network(name, cluster, provider, child)
         eks = self._control_plane(name, cluster, network, managed, child, kept)
         self._admins(name, cluster, eks, partition, child)
 
@@ -132,12 +152,22 @@ class EksCluster(pulumi.ComponentResource):
         node_opts = pulumi.ResourceOptions.merge(
             child, pulumi.ResourceOptions(depends_on=node_policies, ignore_changes=NODE_UPDATE_IGNORED)
         )
-        system_group = self._system_group(name, cluster, eks, node_role, network, child, node_opts)
-        gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
-        for pool in args.pools:
-            self._gpu_group(name, cluster, pool, eks, node_role, network, child, gpu_opts)
+        lookup = pulumi.InvokeOutputOptions(provider=provider)
 
-        self._addons(name, eks, system_group, managed, child)
+        def release(ami_type: str) -> pulumi.Output[str]:
+            parameter = RELEASE_PARAMETERS[ami_type].format(cluster.kubernetes_version)
+            return aws.ssm.get_parameter_output(name=parameter, opts=lookup).value
+
+        system_group = self._system_group(name, cluster, eks, node_role, network, release, child, node_opts)
+        gpu_groups = []
+        if cluster.node_autoscaler == "cluster-autoscaler":
+            gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
+            for pool in args.pools:
+                group = self._gpu_group(name, cluster, pool, eks, node_role, network, release, child, gpu_opts)
+                self._template_tags(name, pool, group, child)
+                gpu_groups.append(group)
+
+        identity_agent = self._addons(name, eks, system_group, managed, child)
 
         ca = eks.certificate_authority.apply(lambda authority: authority["data"])
         config: pulumi.Output[str] = pulumi.Output.secret(
@@ -147,8 +177,185 @@ class EksCluster(pulumi.ComponentResource):
         kubernetes = k8s.Provider(
             f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_group])
         )
+        if cluster.node_autoscaler == "karpenter" and args.pools:
+            self._karpenter(name, args, eks, network, [system_group, identity_agent], kubernetes, provider, managed, child)
+        elif gpu_groups:
+            self._cluster_autoscaler(name, args, eks, [system_group, identity_agent], kubernetes, child)
         self.outputs = ClusterOutputs(eks.name, eks.endpoint, config, kubernetes)
         self.register_outputs(self.outputs.as_dict())
+
+    def _karpenter(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        eks: aws.eks.Cluster,
+        network: _Network,
+        ready: list[pulumi.Resource],
+        kubernetes: k8s.Provider,
+        provider: aws.Provider,
+        managed: Callable[[str], str],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        """Karpenter on the system nodes, and a NodePool + EC2NodeClass per GPU pool."""
+        cluster = args.cluster
+        partition = _partition(cluster.region)
+        # Its own node role: EKS makes the access entry of a managed node group's role itself, and a second
+        # entry for the same role fails (terraform-aws-modules/terraform-aws-eks#2977).
+        node_role = aws.iam.Role(f"{name}-karpenter-nodes", assume_role_policy=_trust("ec2.amazonaws.com"), opts=opts)
+        node_policies = [
+            aws.iam.RolePolicyAttachment(f"{name}-karpenter-nodes-{policy}", role=node_role.name, policy_arn=managed(policy), opts=opts)
+            for policy in NODE_POLICIES
+        ]
+        # Under authentication_mode API, the node role joins through an EC2_LINUX entry (pulumi-aws eks/access_entry.py:39).
+        access = aws.eks.AccessEntry(
+            f"{name}-karpenter-nodes", cluster_name=eks.name, principal_arn=node_role.arn, type="EC2_LINUX", opts=opts
+        )
+
+        queue = aws.sqs.Queue(
+            f"{name}-karpenter",
+            name=cluster.name,
+            message_retention_seconds=karpenter.QUEUE_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,
+            opts=opts,
+        )
+        aws.sqs.QueuePolicy(
+            f"{name}-karpenter", queue_url=queue.url, policy=queue.arn.apply(lambda arn: json.dumps(karpenter.queue_policy(arn))), opts=opts
+        )
+        for rule_name, pattern in karpenter.INTERRUPTION_RULES.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-karpenter-{rule_name}",
+                description=f"To Karpenter's interruption queue of EKS cluster {cluster.name}",
+                event_pattern=json.dumps(pattern),
+                opts=opts,
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-karpenter-{rule_name}", rule=rule.name, arn=queue.arn, target_id=karpenter.QUEUE_TARGET_ID, opts=opts
+            )
+
+        role = aws.iam.Role(
+            f"{name}-karpenter",
+            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            opts=opts,
+        )
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
+        documents = pulumi.Output.all(node_role.arn, queue.arn, account).apply(
+            lambda a: karpenter.controller_policies(
+                cluster=cluster.name, partition=partition, region=cluster.region, account=a[2], node_role_arn=a[0], queue_arn=a[1]
+            )
+        )
+        def document(key: str) -> pulumi.Output[str]:
+            return documents.apply(lambda d: json.dumps(d[key]))
+
+        attachments: list[pulumi.Resource] = []
+        for policy_name in karpenter.POLICY_NAMES:
+            policy = aws.iam.Policy(
+                f"{name}-karpenter-{policy_name.lower()}",
+                description=f"Karpenter {policy_name} for EKS cluster {cluster.name}",
+                policy=document(policy_name),
+                opts=opts,
+            )
+            attachments.append(
+                aws.iam.RolePolicyAttachment(f"{name}-karpenter-{policy_name.lower()}", role=role.name, policy_arn=policy.arn, opts=opts)
+            )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-karpenter",
+            cluster_name=eks.name,
+            namespace=karpenter.NAMESPACE,
+            service_account=karpenter.SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            opts=opts,
+        )
+
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=kubernetes)
+        pins = args.pins
+        crds = [
+            k8s.yaml.v2.ConfigFile(f"{name}-karpenter-crd-{url.rsplit('/', 1)[-1].removesuffix('.yaml')}", file=url, opts=on_cluster)
+            for url in pins.karpenter_crds()
+        ]
+        # The controller needs the CRDs, its AWS identity and a system node; NodePools need the controller.
+        controller = chart(
+            f"{name}-karpenter",
+            pins.charts().karpenter,
+            namespace=karpenter.NAMESPACE,
+            values=karpenter.controller_values(cluster.name, queue_name=cluster.name, system_nodes=cluster.system_pool.min_nodes),
+            release="karpenter",
+            skip_crds=True,
+            opts=pulumi.ResourceOptions.merge(
+                on_cluster, pulumi.ResourceOptions(depends_on=[*crds, *ready, association, *attachments, queue])
+            ),
+        )
+        security_group = eks.vpc_config.apply(lambda vpc: vpc["cluster_security_group_id"])
+        # The nodes must be able to join before Karpenter launches one.
+        pools_opts = pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[controller, access, *node_policies]))
+        for pool in args.pools:
+            instance = self._largest(pool)
+            node_class = karpenter.node_class(
+                pool,
+                ami=cluster.ami,
+                ami_version=cluster.ami_version,
+                role=node_role.name,
+                subnet_terms=pulumi.Output.from_input(network.subnets(pool.zones)).apply(lambda ids: [{"id": s} for s in ids]),
+                security_group_id=security_group,
+                user_data=bottlerocket.device_plugin_settings(pool) if cluster.ami == "bottlerocket" else None,
+            )
+            KubernetesObject(f"{name}-{pool.name}-node-class", node_class, pools_opts)
+            KubernetesObject(f"{name}-{pool.name}-node-pool", karpenter.node_pool(pool, vcpus=instance[0], memory_gib=instance[1]), pools_opts)
+
+    @staticmethod
+    def _template_tags(name: str, pool: GpuPool, group: aws.eks.NodeGroup, opts: pulumi.ResourceOptions) -> None:
+        # The node group's tags stay on the node group; these go on its ASG, where cluster-autoscaler reads them
+        # (the terraform-aws-eks pattern: resources[0].autoscaling_groups[0].name).
+        asg = group.resources.apply(lambda r: str(r[0]["autoscaling_groups"][0]["name"]))
+        for key, value in sorted(cluster_autoscaler.node_template_tags(pool).items()):
+            # Named by the label or taint, so one changing leaves the other tags alone.
+            slug = re.sub(r"[^a-z0-9]+", "-", key.removeprefix(cluster_autoscaler.TEMPLATE_TAG).lower()).strip("-")
+            aws.autoscaling.Tag(
+                f"{name}-{pool.name}-{slug}",
+                autoscaling_group_name=asg,
+                tag={"key": key, "value": value, "propagate_at_launch": False},
+                opts=opts,
+            )
+
+    def _cluster_autoscaler(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        eks: aws.eks.Cluster,
+        ready: list[pulumi.Resource],
+        kubernetes: k8s.Provider,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        cluster = args.cluster
+        role = aws.iam.Role(
+            f"{name}-cluster-autoscaler",
+            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-cluster-autoscaler", role=role.id, policy=json.dumps(cluster_autoscaler.policy(cluster.name)), opts=opts
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-cluster-autoscaler",
+            cluster_name=eks.name,
+            namespace=cluster_autoscaler.NAMESPACE,
+            service_account=cluster_autoscaler.SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            opts=opts,
+        )
+        chart(
+            f"{name}-cluster-autoscaler",
+            args.pins.charts().cluster_autoscaler,
+            namespace=cluster_autoscaler.NAMESPACE,
+            values=cluster_autoscaler.values(cluster.name, region=cluster.region, image_tag=args.pins.cluster_autoscaler_image),
+            release="cluster-autoscaler",
+            opts=pulumi.ResourceOptions(parent=self, provider=kubernetes, depends_on=[*ready, association]),
+        )
+
+    @staticmethod
+    def _largest(pool: GpuPool) -> tuple[int, int]:
+        """The most vCPUs and memory (GiB) of the pool's instance types: what the NodePool's limits allow per node."""
+        machines = [m for m in gpu_catalog.offering(pool.gpu, "eks").machines if m.name in pool.instance_types]
+        return max(m.vcpus for m in machines), max(m.memory_gib for m in machines)
 
     @staticmethod
     def _control_plane(
@@ -175,10 +382,19 @@ class EksCluster(pulumi.ComponentResource):
         vpc: ClusterVpcConfigArgsDict = {
             "subnet_ids": network.subnet_ids,
             "endpoint_private_access": True,
-            "endpoint_public_access": not cluster.private_endpoint,
+            "endpoint_public_access": cluster.public_endpoint,
             "public_access_cidrs": list(cluster.public_access_cidrs) or None,
         }
         encryption: ClusterEncryptionConfigArgsDict = {"provider": {"key_arn": key_arn}, "resources": ["secrets"]}
+        # EKS writes to this group once it exists; made by EKS itself, it would keep the logs for ever
+        # (review finding 16; terraform-aws-eks creates it first, with 90 days).
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-cluster-logs",
+            name=f"/aws/eks/{cluster.name}/cluster",
+            retention_in_days=cluster.log_retention_days,
+            tags={"managed-by": "inferfleet"},
+            opts=child,
+        )
         # EKS uses the role's policy to create the cluster and, on destroy, to delete the network
         # interfaces and security groups it made; the policy must outlive the cluster both ways.
         return aws.eks.Cluster(
@@ -190,9 +406,11 @@ class EksCluster(pulumi.ComponentResource):
             vpc_config=vpc,
             encryption_config=encryption,
             enabled_cluster_log_types=LOG_TYPES,
+            # The API's default is EXTENDED, paid once standard support ends (review finding 15).
+            upgrade_policy={"support_type": cluster.support_type},
             deletion_protection=cluster.deletion_protection,
             tags={"managed-by": "inferfleet"},
-            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=cluster_policies)),
+            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=[*cluster_policies, logs])),
         )
 
     @staticmethod
@@ -217,6 +435,7 @@ class EksCluster(pulumi.ComponentResource):
         eks: aws.eks.Cluster,
         node_role: aws.iam.Role,
         network: _Network,
+        release: Callable[[str], pulumi.Output[str]],
         child: pulumi.ResourceOptions,
         opts: pulumi.ResourceOptions,
     ) -> aws.eks.NodeGroup:
@@ -231,6 +450,9 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-system",
             cluster_name=eks.name,
             node_group_name="system",
+            # Set, so a Kubernetes upgrade of the cluster rolls the nodes too (pulumi-aws eks/node_group.py:359-364).
+            version=eks.version,
+            release_version=release(SYSTEM_AMI),
             node_role_arn=node_role.arn,
             subnet_ids=network.subnet_ids,
             ami_type=SYSTEM_AMI,
@@ -253,6 +475,7 @@ class EksCluster(pulumi.ComponentResource):
         eks: aws.eks.Cluster,
         node_role: aws.iam.Role,
         network: _Network,
+        release: Callable[[str], pulumi.Output[str]],
         child: pulumi.ResourceOptions,
         opts: pulumi.ResourceOptions,
     ) -> aws.eks.NodeGroup:
@@ -269,12 +492,15 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-{pool.name}",
             cluster_name=eks.name,
             node_group_name=pool.name,
+            version=eks.version,
+            release_version=release(cluster.ami_type),
             node_role_arn=node_role.arn,
             subnet_ids=network.subnets(pool.zones),
             ami_type=cluster.ami_type,
             capacity_type=CAPACITY_TYPES[pool.capacity],
             # A Capacity Block names its instance type in the launch template, and EKS takes it in one place only.
-            instance_types=None if pool.capacity == "capacity-block" else [pool.machine_type],
+            # A Spot pool draws from every equivalent machine of the catalog (review finding 18).
+            instance_types=None if pool.capacity == "capacity-block" else list(pool.instance_types),
             scaling_config=scaling,
             launch_template=template,
             labels=dict(pool.node_labels),
@@ -285,9 +511,11 @@ class EksCluster(pulumi.ComponentResource):
             opts=opts,
         )
 
-    def _network(self, name: str, cluster: EksClusterValues, opts: pulumi.ResourceOptions) -> _Network:
+    def _network(self, name: str, cluster: EksClusterValues, provider: aws.Provider, opts: pulumi.ResourceOptions) -> _Network:
         if not cluster.create_network:
-            return _Network(list(cluster.subnet_ids))
+            lookup = pulumi.InvokeOutputOptions(provider=provider)
+            zones = {s: aws.ec2.get_subnet_output(id=s, opts=lookup).availability_zone for s in cluster.subnet_ids}
+            return _Network(list(cluster.subnet_ids), zone_of=pulumi.Output.all(**zones))
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=cluster.vpc_cidr,
@@ -372,14 +600,20 @@ class EksCluster(pulumi.ComponentResource):
         }
         # Bottlerocket boots from a small OS volume and keeps images on the second one.
         device = "/dev/xvdb" if ami_type.startswith("BOTTLEROCKET") else "/dev/xvda"
-        disk: LaunchTemplateBlockDeviceMappingArgsDict = {
-            "device_name": device,
-            "ebs": {"volume_size": disk_gb, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"},
+        ebs: LaunchTemplateBlockDeviceMappingEbsArgsDict = {
+            "volume_size": disk_gb, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"
         }
+        if pool is not None:
+            # GPU nodes load model weights from this disk: gp3 at its maximum instead of the 3000 IOPS / 125 MiB/s
+            # baseline (review finding 17), as the Karpenter node classes have it.
+            ebs["iops"], ebs["throughput"] = karpenter.GP3_IOPS, karpenter.GP3_THROUGHPUT
+        disk: LaunchTemplateBlockDeviceMappingArgsDict = {"device_name": device, "ebs": ebs}
         tags = {"Name": f"{cluster.name}-{key}", "inferfleet-pool": key}
         tag_specs: list[LaunchTemplateTagSpecificationArgsDict] = [
             {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
         ]
+        # EKS merges a Bottlerocket node group's user data (TOML) with its own bootstrap settings.
+        settings = bottlerocket.device_plugin_settings(pool) if pool is not None and ami_type.startswith("BOTTLEROCKET") else None
         market: LaunchTemplateInstanceMarketOptionsArgsDict | None = None
         reservation: LaunchTemplateCapacityReservationSpecificationArgsDict | None = None
         instance_type = None
@@ -397,6 +631,7 @@ class EksCluster(pulumi.ComponentResource):
             instance_type=instance_type,
             instance_market_options=market,
             capacity_reservation_specification=reservation,
+            user_data=base64.b64encode(settings.encode()).decode() if settings else None,
             tag_specifications=tag_specs,
             update_default_version=True,
             opts=opts,
@@ -410,7 +645,7 @@ class EksCluster(pulumi.ComponentResource):
         system_group: aws.eks.NodeGroup,
         managed: Callable[[str], str],
         opts: pulumi.ResourceOptions,
-    ) -> None:
+    ) -> aws.eks.Addon:
         def addon(
             addon_name: str,
             opts: pulumi.ResourceOptions,
@@ -447,3 +682,4 @@ class EksCluster(pulumi.ComponentResource):
         # The controller also takes its AWS credentials from the Pod Identity agent on its node.
         with_credentials = pulumi.ResourceOptions.merge(on_nodes, pulumi.ResourceOptions(depends_on=[identity_agent]))
         addon("aws-ebs-csi-driver", with_credentials, identities=[association])
+        return identity_agent

@@ -21,7 +21,10 @@ from . import values as r
 from . import preflight as shared
 from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Group
 
-PERMISSIONS = "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes and servicequotas:GetServiceQuota"
+PERMISSIONS = (
+    "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes, ec2:DescribeCapacityReservations, ec2:DescribeSubnets, "
+    "servicequotas:GetServiceQuota and servicequotas:GetAWSDefaultServiceQuota"
+)
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=15, retries={"mode": "standard", "max_attempts": 3})
 """A plan without network access should fail the check in seconds, not minutes."""
 DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure", "InvalidClientTokenId"})
@@ -36,14 +39,17 @@ class Quota:
 QUOTAS: dict[tuple[str, str], Quota] = {
     ("on-demand", "G"): Quota("L-DB2E81BA", "Running On-Demand G and VT instances"),
     ("on-demand", "P"): Quota("L-417A185B", "Running On-Demand P instances"),
+    ("on-demand", "P5"): Quota("L-417A185B", "Running On-Demand P instances"),
     ("on-demand", "Standard"): Quota("L-1216C47A", "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances"),
     ("spot", "G"): Quota("L-3819A6DF", "All G and VT Spot Instance Requests"),
-    ("spot", "P"): Quota("L-7212CCBC", "All P Spot Instance Requests"),
+    ("spot", "P"): Quota("L-7212CCBC", "All P4, P3 and P2 Spot Instance Requests"),
+    ("spot", "P5"): Quota("L-C4BD4855", "All P5 Spot Instance Requests"),
     ("spot", "Standard"): Quota("L-34B43A08", "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests"),
 }
-"""EC2 vCPU quotas by purchase option and instance family, as Service Quotas names them."""
-OWN_QUOTA_FAMILIES = ("inf", "trn", "dl", "hpc", "mac")
-"""Families that start with a Standard letter but count against quotas of their own; not checked."""
+"""EC2 vCPU quotas by purchase option and instance family, as Service Quotas names them (AWS "Amazon EC2
+instance type quotas"): On-Demand P is one quota, Spot splits P5 from P2-P4 (review finding 8)."""
+OWN_QUOTA_FAMILIES = ("inf", "trn", "dl", "hpc", "mac", "p6")
+"""Families that count against quotas of their own, or whose quota is unverified (p6 Spot); not checked."""
 
 
 def _family(instance_type: str) -> str | None:
@@ -52,6 +58,8 @@ def _family(instance_type: str) -> str | None:
         return None
     if family.startswith(("g", "vt")):
         return "G"
+    if family.startswith("p5"):
+        return "P5"
     if family.startswith("p"):
         return "P"
     return "Standard" if family[0] in "acdhimrtz" else None
@@ -75,6 +83,9 @@ def check_eks(cluster: r.EksCluster, pools: Sequence[r.GpuPool], *, ec2: Any, qu
         findings.extend(_zone_findings(cluster.region, groups, offered))
         vcpus = _vcpus(ec2, sorted(t for t, zones in offered.items() if zones))
         findings.extend(_quota_findings(cluster.region, groups, vcpus, quotas))
+        findings.extend(_reservation_findings(ec2, cluster.region, pools))
+        if not cluster.create_network:
+            findings.extend(_subnet_zone_findings(ec2, cluster, groups))
     except (BotoCoreError, ClientError) as e:
         findings.append(Problem(PREFLIGHT_PATH, _could_not_run(e, cluster.region)))
     return findings
@@ -167,6 +178,81 @@ def _quota_value(quotas: Any, code: str) -> float:
         if e.response.get("Error", {}).get("Code") != "NoSuchResourceException":
             raise
         return float(quotas.get_aws_default_service_quota(ServiceCode="ec2", QuotaCode=code)["Quota"]["Value"])
+
+
+def _subnet_zones(ec2: Any, subnet_ids: Sequence[str]) -> dict[str, str]:
+    pages = ec2.get_paginator("describe_subnets").paginate(SubnetIds=list(subnet_ids))
+    return {s["SubnetId"]: s["AvailabilityZone"] for page in pages for s in page["Subnets"]}
+
+
+def _subnet_zone_findings(ec2: Any, cluster: r.EksCluster, groups: Sequence[Group]) -> list[Problem]:
+    """On an existing VPC, every zone a node group uses has one of the given subnets (nodes launch only there)."""
+    zones = _subnet_zones(ec2, cluster.subnet_ids)
+    have = sorted(set(zones.values()))
+    findings = []
+    for g in groups:
+        missing = [z for z in g.zones if z not in have]
+        if missing:
+            findings.append(
+                Problem(
+                    shared.zones_key(g),
+                    f"no subnet of cluster.network.subnetIds is in {shared.names(missing)} ({g.label}); "
+                    f"the subnets are in {shared.names(have)}: keep the zones among those or add a subnet there",
+                )
+            )
+    return findings
+
+
+RESERVATION_TYPES = {"reservation": "default", "capacity-block": "capacity-block"}
+"""`ReservationType` of an ODCR and a Capacity Block (botocore ec2 model, CapacityReservation)."""
+USABLE_STATES = {"reservation": ("active",), "capacity-block": ("active", "scheduled")}
+"""A Capacity Block bought for later is `scheduled` until it starts; the node group waits for it."""
+
+
+def _reservation_findings(ec2: Any, region: str, pools: Sequence[r.GpuPool]) -> list[Problem]:
+    """Each reserved pool's reservation exists, in the pool's zone, for its machine, and has room for its nodes."""
+    findings = []
+    for pool in pools:
+        if pool.reservation is None:
+            continue
+        path = f"nodePools.{pool.name}"
+        try:
+            found = ec2.describe_capacity_reservations(CapacityReservationIds=[pool.reservation])["CapacityReservations"]
+        except ClientError as e:
+            # EC2's error codes are not in the API model; unknown and malformed ids both start so.
+            if not e.response.get("Error", {}).get("Code", "").startswith("InvalidCapacityReservationId"):
+                raise
+            found = []
+        if not found:
+            findings.append(Problem(f"{path}.reservation", f"capacity reservation {pool.reservation} does not exist in {region}; name one of this account's reservations there"))
+            continue
+        res = found[0]
+        state, zone, kind = res["State"], res["AvailabilityZone"], res.get("ReservationType", "default")
+        if kind != RESERVATION_TYPES[pool.capacity]:
+            other = "capacity-block" if kind == "capacity-block" else "reservation"
+            findings.append(Problem(f"{path}.capacity", f"{pool.reservation} is a {'Capacity Block' if kind == 'capacity-block' else 'capacity reservation'}; set capacity: {other}"))
+        if state not in USABLE_STATES[pool.capacity]:
+            findings.append(
+                Problem(f"{path}.reservation", f"{pool.reservation} is {state}; name a reservation that is {' or '.join(USABLE_STATES[pool.capacity])}")
+            )
+        if zone not in pool.zones:
+            findings.append(Problem(f"{path}.zones", f"{pool.reservation} is in {zone}, not {shared.names(list(pool.zones))}; set zones: [{zone}]"))
+        if res["InstanceType"] != pool.machine_type:
+            findings.append(
+                Problem(f"{path}.machineType", f"{pool.reservation} holds {res['InstanceType']}, not {pool.machine_type}; use machineType: {res['InstanceType']} or another reservation")
+            )
+        # A scheduled block has no instance available yet; it will have all of them.
+        room = int(res["TotalInstanceCount"] if state == "scheduled" else res["AvailableInstanceCount"])
+        need = max(pool.min_nodes, 1)
+        if room < need:
+            findings.append(
+                Problem(
+                    f"{path}.nodes.min" if pool.min_nodes else f"{path}.reservation",
+                    f"{pool.reservation} has room for {room} more {res['InstanceType']}, the pool needs {need} to start; "
+                    "free instances in the reservation, lower nodes.min or extend the reservation",
+                )
+            )
+    return findings
 
 
 def _could_not_run(error: Exception, region: str) -> str:

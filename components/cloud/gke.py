@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 from pulumi_gcp.container import (
+    ClusterControlPlaneEndpointsConfigArgsDict,
     ClusterIpAllocationPolicyArgsDict,
     ClusterMasterAuthorizedNetworksConfigArgsDict,
     ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict,
@@ -36,6 +37,10 @@ def _disk_type(machine_type: str) -> str:
 
 def _per_zone(total: int, zones: int) -> int:
     return math.ceil(total / zones) if total else 0
+
+
+ON_REQUEST = ("flex-start", "queued")
+"""Capacities GKE obtains per request through DWS: no static nodes, and a repair would be a new request."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -68,16 +73,23 @@ class GkeCluster(pulumi.ComponentResource):
         for pool in args.pools:
             self._gpu_pool(name, cluster, pool, gke, node_sa, gpu_opts)
 
-        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
-        config: pulumi.Output[str] = pulumi.Output.secret(
-            pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
-        )
+        config: pulumi.Output[str] = pulumi.Output.secret(self._kubeconfig(cluster, gke))
         # Charts wait for their pods to become ready; the pods need the system nodes first.
         kubernetes = k8s.Provider(
             f"{name}-k8s", kubeconfig=config, opts=pulumi.ResourceOptions(parent=self, depends_on=[system_pool])
         )
         self.outputs = ClusterOutputs(gke.name, gke.endpoint, config, kubernetes)
         self.register_outputs(self.outputs.as_dict())
+
+    @staticmethod
+    def _kubeconfig(cluster: GkeClusterValues, gke: gcp.container.Cluster) -> pulumi.Output[str]:
+        if cluster.private_endpoint:
+            # The DNS endpoint serves a publicly trusted certificate; the cluster CA would fail its TLS
+            # check (crossplane-contrib/provider-upjet-gcp#988), so the kubeconfig carries none.
+            dns = gke.control_plane_endpoints_config.apply(lambda c: c["dns_endpoint_config"]["endpoint"])
+            return pulumi.Output.all(gke.name, dns).apply(lambda a: kubeconfig.gke(a[0], a[1], None))
+        ca = gke.master_auth.apply(lambda auth: auth["cluster_ca_certificate"])
+        return pulumi.Output.all(gke.name, gke.endpoint, ca).apply(lambda a: kubeconfig.gke(a[0], a[1], a[2]))
 
     @staticmethod
     def _node_identity(
@@ -110,7 +122,16 @@ class GkeCluster(pulumi.ComponentResource):
         authorized: list[ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
             {"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(cluster.authorized_networks)
         ]
-        access: ClusterMasterAuthorizedNetworksConfigArgsDict | None = {"cidr_blocks": authorized} if authorized else None
+        # GKE rejects a private endpoint without the block ("Master authorized networks must be enabled if
+        # private endpoint is enabled", rancher/rancher#32251); present with no CIDRs, it admits only the VPC.
+        access: ClusterMasterAuthorizedNetworksConfigArgsDict | None = (
+            {"cidr_blocks": authorized} if authorized or cluster.private_endpoint else None
+        )
+        # The DNS endpoint answers from anywhere, with IAM, so Pulumi reaches a private control plane from
+        # outside the VPC it just created (pulumi-gcp 10.2.0 container/_inputs.py:7100-7116).
+        endpoints: ClusterControlPlaneEndpointsConfigArgsDict | None = (
+            {"dns_endpoint_config": {"allow_external_traffic": True}} if cluster.private_endpoint else None
+        )
         private: ClusterPrivateClusterConfigArgsDict = {
             "enable_private_nodes": True,
             "enable_private_endpoint": cluster.private_endpoint,
@@ -137,6 +158,7 @@ class GkeCluster(pulumi.ComponentResource):
             datapath_provider="ADVANCED_DATAPATH",
             private_cluster_config=private,
             master_authorized_networks_config=access,
+            control_plane_endpoints_config=endpoints,
             workload_identity_config={"workload_pool": f"{cluster.project}.svc.id.goog"},
             enable_shielded_nodes=True,
             gateway_api_config={"channel": "CHANNEL_STANDARD"},
@@ -190,14 +212,15 @@ class GkeCluster(pulumi.ComponentResource):
             cluster=gke.id,
             location=cluster.location,
             node_locations=list(pool.zones),
-            initial_node_count=_per_zone(pool.min_nodes, len(pool.zones)),
+            # Per zone; resolve lets only a min that divides evenly over the zones through, so exactly min start.
+            initial_node_count=pool.min_nodes // len(pool.zones),
             autoscaling={
                 "total_min_node_count": pool.min_nodes,
                 "total_max_node_count": pool.max_nodes,
                 # ANY places nodes wherever capacity is: reservations, Spot and DWS need that.
                 "location_policy": "BALANCED" if pool.capacity == "on-demand" else "ANY",
             },
-            management={"auto_repair": pool.capacity != "queued", "auto_upgrade": True},
+            management={"auto_repair": pool.capacity not in ON_REQUEST, "auto_upgrade": True},
             queued_provisioning={"enabled": True} if pool.capacity == "queued" else None,
             upgrade_settings={"max_surge": 0, "max_unavailable": 1},
             node_config=_gpu_node_config(pool, _node_config(pool.machine_type, pool.disk_size_gb, node_sa)),
@@ -277,14 +300,14 @@ def _gpu_node_config(pool: GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoo
         "labels": dict(pool.node_labels),
         "resource_labels": {"inferfleet-pool": pool.name},
     }
-    if pool.taints:
-        config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
+    # resolve always adds the GPU taint on GKE, so every GPU pool has one (and its value is required here).
+    config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
     if pool.capacity == "spot":
         config["spot"] = True
-    elif pool.capacity == "flex-start":
+    elif pool.capacity in ON_REQUEST:
+        # GKE: "To use flex-start with queued provisioning, you have to add the --flex-start and
+        # --enable-queued-provisioning flags" (review 2026-12-01-cloud-audit.md finding 6).
         config["flex_start"] = True
-        config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
-    elif pool.capacity == "queued":
         config["reservation_affinity"] = {"consume_reservation_type": "NO_RESERVATION"}
     elif pool.capacity == "reservation":
         assert pool.reservation is not None

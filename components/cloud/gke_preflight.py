@@ -37,6 +37,7 @@ class GpuQuota:
     name: str
     gpu_family: str | None = None
     """The `gpu_family` dimension, for the quota that several GPU families share."""
+    scope: Literal["region", "global"] = "region"
 
     def describe(self) -> str:
         return f"{self.quota_id} (gpu_family={self.gpu_family})" if self.gpu_family else self.quota_id
@@ -74,6 +75,11 @@ Not checked against Google's reference, which was out of reach: the Cloud Quotas
 names GPUS-PER-GPU-FAMILY-per-project-region; the per-model IDs, and H100, H200 and B200 counting
 on-demand GPUs in that shared quota by `gpu_family`, come from projects' published quota audits.
 A wrong ID fails the read, and the finding then names the ID."""
+
+ALL_REGIONS = GpuQuota("GPUS-ALL-REGIONS-per-project", "GPUs of all regions", scope="global")
+"""The project-wide GPU quota, checked before any regional one ("Quota 'GPUS_ALL_REGIONS' exceeded. Limit: 0.0
+globally"; new projects start at 0, review finding 9). Its one entry has no dimensions and applies "global".
+Whether Spot GPUs count is unverified, so every pool that needs GPU quota counts."""
 
 QUOTA_KIND: dict[r.Capacity, QuotaKind | None] = {
     "on-demand": "standard",
@@ -119,6 +125,55 @@ def check_gke(
         return [Problem(PREFLIGHT_PATH, _could_not_run(e, cluster))]
     findings = _zone_findings(cluster.region, groups, offered)
     findings.extend(_quota_findings(cluster, pools, invoke_opts))
+    findings.extend(_reservation_findings(cluster, pools, invoke_opts))
+    return findings
+
+
+RESERVATION_PERMISSION = "compute.reservations.get"
+
+
+def _reservation_findings(cluster: r.GkeCluster, pools: Sequence[r.GpuPool], opts: pulumi.InvokeOptions | None) -> list[Problem]:
+    """Each reservation pool's reservation exists in its one zone, is specific, holds its machine and has room."""
+    findings = []
+    for p in pools:
+        if p.capacity != "reservation" or p.reservation is None:
+            continue
+        path, zone = f"nodePools.{p.name}", p.zones[0]
+        try:
+            res = gcp.compute.get_reservation(name=p.reservation, project=cluster.project, zone=zone, opts=opts)
+            specific = res.specific_reservations[0] if res.specific_reservations else None
+        except Exception as e:  # a bare Exception, as in `_machine_types`; a reservation elsewhere is not found here
+            findings.append(
+                Problem(
+                    f"{path}.reservation",
+                    f"could not read reservation {p.reservation} in {zone}: {e}; name a reservation of project {cluster.project} "
+                    f"in that zone (the gcp provider's credentials need {RESERVATION_PERMISSION}), {SKIP}",
+                )
+            )
+            continue
+        # GKE consumes a reservation by name only if it is specific (cluster-toolkit modules/compute/gke-node-pool:
+        # "Its consumption type must be 'specific'").
+        if not res.specific_reservation_required:
+            findings.append(
+                Problem(f"{path}.reservation", f"reservation {p.reservation} is not specific; recreate it with --require-specific-reservation")
+            )
+        if res.status != "READY":
+            findings.append(Problem(f"{path}.reservation", f"reservation {p.reservation} is {res.status}; name a READY reservation"))
+        machine = specific.instance_properties[0].machine_type if specific and specific.instance_properties else None
+        if machine != p.machine_type:
+            findings.append(
+                Problem(f"{path}.machineType", f"reservation {p.reservation} holds {machine}, not {p.machine_type}; reserve {p.machine_type} or change the pool")
+            )
+        room = (specific.count - specific.in_use_count) if specific else 0
+        need = max(p.min_nodes, 1)
+        if room < need:
+            findings.append(
+                Problem(
+                    f"{path}.nodes.min" if p.min_nodes else f"{path}.reservation",
+                    f"reservation {p.reservation} has room for {room} more {p.machine_type}, the pool needs {need} to start; "
+                    "free or add instances in the reservation, or lower nodes.min",
+                )
+            )
     return findings
 
 
@@ -208,20 +263,22 @@ class _Quotas:
             info = gcp.cloudquota.get_s_quota_info(
                 parent=f"projects/{self._cluster.project}", quota_id=quota.quota_id, service=SERVICE, opts=self._opts
             )
-            value = _value_in(info.dimensions_infos or (), self._cluster.region, quota.gpu_family)
+            location = "global" if quota.scope == "global" else self._cluster.region
+            value = _value_in(info.dimensions_infos or (), location, quota.gpu_family)
         except Exception as e:  # a bare Exception, as in `_machine_types`
             raise _Unavailable(question, str(e), QUOTA_PERMISSION) from e
         if value is None:
-            raise _Unavailable(question, f"it has no value for {self._cluster.region}", QUOTA_PERMISSION)
+            raise _Unavailable(question, f"it has no value for {location}", QUOTA_PERMISSION)
         return value
 
 
 def _value_in(
     infos: Sequence[gcp.cloudquota.outputs.GetSQuotaInfoDimensionsInfoResult], region: str, gpu_family: str | None
 ) -> float | None:
-    """The value that applies to the region (and GPU family): the first entry whose dimensions all
-    match, since the API orders entries from the most specific to the least; None if none does."""
-    wanted = {"region": region, **({"gpu_family": gpu_family} if gpu_family else {})}
+    """The value that applies to the region (and GPU family), or with region "global" to a project-wide
+    quota: the first entry whose dimensions all match, since the API orders entries from the most
+    specific to the least; None if none does."""
+    wanted = {"region": region, **({"gpu_family": gpu_family} if gpu_family else {})} if region != "global" else {}
     for entry in infos:
         if any(wanted.get(key) != value for key, value in (entry.dimensions or {}).items()):
             continue
@@ -256,8 +313,9 @@ def _quota_findings(cluster: r.GkeCluster, pools: Sequence[r.GpuPool], opts: pul
                 unreadable[quota] = e
                 continue
         needs[quota].append(_Use(p, fallback))
+    counted = [_Use(p, False) for p in pools if QUOTA_KIND[p.capacity]]
     findings = []
-    for quota, users in needs.items():
+    for quota, users in [*([(ALL_REGIONS, counted)] if counted else []), *needs.items()]:
         try:
             limit = quotas.value(quota)
         except _Unavailable as e:
@@ -269,10 +327,11 @@ def _quota_findings(cluster: r.GkeCluster, pools: Sequence[r.GpuPool], opts: pul
         names = [u.pool.name for u in users]
         subject = f"pool {names[0]} needs" if len(names) == 1 else f"pools {shared.names(names)} need"
         parts = "; ".join(u.describe() for u in users)
+        where = "project's all-regions" if quota.scope == "global" else cluster.region
         findings.append(
             Problem(
                 f"nodePools.{users[0].pool.name}.nodes.max",
-                f"{subject} up to {need} {quota.name} ({parts}), over the {cluster.region} quota of {shared.number(limit)}; "
+                f"{subject} up to {need} {quota.name} ({parts}), over the {where} quota of {shared.number(limit)}; "
                 f"lower nodes.max to fit {_gpus(int(limit))} or request an increase of Compute Engine quota "
                 f"{quota.describe()} in Cloud Quotas",
             )

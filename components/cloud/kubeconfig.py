@@ -7,12 +7,15 @@ from typing import Any
 import yaml
 
 
-def _config(name: str, endpoint: str, ca_data: str, exec_: dict[str, Any]) -> str:
+def _config(name: str, endpoint: str, ca_data: str | None, exec_: dict[str, Any]) -> str:
+    server: dict[str, str] = {"server": f"https://{endpoint.removeprefix('https://')}"}
+    if ca_data is not None:
+        server["certificate-authority-data"] = ca_data
     return yaml.safe_dump(
         {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint.removeprefix('https://')}", "certificate-authority-data": ca_data}}],
+            "clusters": [{"name": name, "cluster": server}],
             "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
             "current-context": name,
             "users": [{"name": name, "user": {"exec": exec_}}],
@@ -21,7 +24,8 @@ def _config(name: str, endpoint: str, ca_data: str, exec_: dict[str, Any]) -> st
     )
 
 
-def gke(name: str, endpoint: str, ca_data: str) -> str:
+def gke(name: str, endpoint: str, ca_data: str | None) -> str:
+    """None for `ca_data` when `endpoint` is the DNS endpoint, whose certificate is publicly trusted."""
     return _config(
         name,
         endpoint,

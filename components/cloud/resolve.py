@@ -7,6 +7,7 @@ cluster gets its network, endpoint and system pool. Problems are collected, not 
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -15,6 +16,7 @@ from ..catalog.gpus import NVIDIA_GPU, CatalogError, Gpu, Machine, MigProfile
 from ..core import names
 from ..core.problems import Problems, check_nodes
 from ..core.spec import Taint
+from ..core.versions import DEFAULT_PINS
 from . import values as v
 from .spec import ClusterSpec, EksClusterSpec, ExistingClusterSpec, GkeClusterSpec, NodePool, Sharing
 
@@ -35,9 +37,12 @@ def resolve(
     default_name: str,
     kubernetes_version: str,
     protect: bool,
+    autoscaler_image: str = DEFAULT_PINS.cluster_autoscaler_image,
 ) -> CloudValues:
     """The cluster and every pool (by name, in name order); a pool with problems is left out."""
     resolved_cluster = resolve_cluster(cluster, problems, default_name=default_name, kubernetes_version=kubernetes_version, protect=protect)
+    if isinstance(cluster, EksClusterSpec) and cluster.node_autoscaler == "cluster-autoscaler":
+        _check_autoscaler_image(autoscaler_image, kubernetes_version, problems)
     pools = []
     for name, pool in sorted(node_pools.items()):
         resolved = resolve_pool(name, pool, cluster, problems)
@@ -89,6 +94,13 @@ def resolve_cluster(c: ClusterSpec, problems: Problems, *, default_name: str, ku
 
 def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPool, kubernetes_version: str, protect: bool) -> v.GkeCluster:
     net = c.network
+    # The system pool starts at least one node in each zone (initial_node_count is per zone), never above its max.
+    started = len(c.zones) * max(1, math.ceil(system.min_nodes / len(c.zones)))
+    if started > system.max_nodes >= system.min_nodes:
+        problems.add(
+            "cluster.systemPool.nodes.max",
+            f"GKE starts {started} system nodes, one or more in each of the {len(c.zones)} zones; valid: max >= {started}",
+        )
     if c.preflight.in_plan:
         problems.add(
             "cluster.preflight.inPlan",
@@ -96,6 +108,16 @@ def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         )
     if (net.network is None) != (net.subnetwork is None):
         problems.add("cluster.network.subnetwork", "an existing network needs both network and subnetwork; set both or neither")
+    if c.endpoint.private:
+        # GKE: a private endpoint accepts only private ranges ("is not a reserved network, which is required for
+        # private endpoints", GoogleCloudPlatform/cluster-toolkit#3364). `is_private` is broader than RFC 1918.
+        for cidr in c.endpoint.authorized_networks:
+            if not any(ipaddress.ip_network(cidr).subnet_of(block) for block in RFC1918):  # type: ignore[arg-type]
+                problems.add(
+                    "cluster.endpoint.authorizedNetworks",
+                    f"{cidr} is not a private (RFC 1918) range; a private GKE endpoint accepts only ranges within "
+                    "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+                )
     return v.GkeCluster(
         name=name,
         project=c.project,
@@ -118,6 +140,35 @@ def _gke(c: GkeClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         system_pool=system,
         deletion_protection=protect,
     )
+
+
+RFC1918 = tuple(ipaddress.ip_network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+
+def _eks_public_endpoint(c: EksClusterSpec, problems: Problems) -> bool:
+    """Whether the public endpoint stays on: Pulumi outside the VPC needs it, limited to the runner's CIDRs."""
+    endpoint = c.endpoint
+    if not endpoint.private:
+        if endpoint.runner_in_network:
+            problems.add("cluster.endpoint.runnerInNetwork", "only with private: true; set private: true or remove runnerInNetwork")
+        return True
+    if endpoint.runner_in_network:
+        if endpoint.authorized_networks:
+            problems.add(
+                "cluster.endpoint.authorizedNetworks",
+                "restricts the public endpoint, which runnerInNetwork: true turns off; remove authorizedNetworks",
+            )
+        return False
+    # The program creates the VPC, then talks to the cluster it made: from outside that VPC only a
+    # public endpoint answers (review 2026-12-01-cloud-audit.md finding 2).
+    if not endpoint.authorized_networks or any(cidr in OPEN_CIDRS for cidr in endpoint.authorized_networks):
+        problems.add(
+            "cluster.endpoint.authorizedNetworks",
+            "a private EKS endpoint is out of reach of a Pulumi run outside the VPC; list the runner's public CIDRs "
+            "(not 0.0.0.0/0) for a restricted public endpoint, or set runnerInNetwork: true",
+        )
+    return True
 
 
 def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPool, kubernetes_version: str, protect: bool) -> v.EksCluster:
@@ -148,10 +199,15 @@ def _eks(c: EksClusterSpec, problems: Problems, *, name: str, system: v.SystemPo
         vpc_cidr=net.vpc_cidr,
         vpc_id=net.vpc_id,
         subnet_ids=net.subnet_ids,
-        private_endpoint=c.endpoint.private,
+        public_endpoint=_eks_public_endpoint(c, problems),
         public_access_cidrs=c.endpoint.authorized_networks,
         admins=c.admins,
         ami_type="BOTTLEROCKET_x86_64_NVIDIA" if c.ami == "bottlerocket" else "AL2023_x86_64_NVIDIA",
+        node_autoscaler=c.node_autoscaler,
+        ami=c.ami,
+        ami_version=c.ami_version,
+        support_type=c.support_type,
+        log_retention_days=c.log_retention_days,
         kms_key_arn=c.kms_key_arn,
         system_pool=system,
         deletion_protection=protect,
@@ -192,6 +248,18 @@ def _check_derived_names(c: GkeClusterSpec | EksClusterSpec, name: str, default_
             )
 
 
+def _check_autoscaler_image(image: str, kubernetes_version: str, problems: Problems) -> None:
+    # "We recommend using the latest Cluster Autoscaler release that corresponds to the minor version of
+    # Kubernetes" (kubernetes/autoscaler@cluster-autoscaler-1.35.0 cluster-autoscaler/README.md:111-112).
+    minor = ".".join(image.removeprefix("v").split(".")[:2])
+    if minor != kubernetes_version:
+        problems.add(
+            "versions.clusterAutoscalerImage",
+            f"{image} is cluster-autoscaler {minor}, but the cluster runs Kubernetes {kubernetes_version}; "
+            f"valid: a v{kubernetes_version}.<patch> tag",
+        )
+
+
 def _check_zones(path: str, zones: tuple[str, ...], region: str, problems: Problems, *, separator: str) -> None:
     # A GCP zone is its region, '-' and a letter (us-central1-a); an AWS zone its region and a letter (us-east-1a).
     outside = [z for z in zones if z[:-1] != region + separator]
@@ -206,6 +274,12 @@ CLOUD_CAPACITY = {
     "gke": ("on-demand", "spot", "reservation", "flex-start", "queued"),
     "eks": ("on-demand", "spot", "reservation", "capacity-block"),
 }
+GPU_TAINT_VALUE = {"gke": "present", "eks": "true"}
+"""The GPU taint inferfleet sets on the nodes it creates. GKE adds `nvidia.com/gpu=present:NoSchedule` only
+to a GPU pool added beside a non-GPU pool (review finding 10), so it is set explicitly, with GKE's value, as
+cluster-toolkit modules/compute/gke-node-pool/main.tf `gpu_taint` does; EKS sets none (pitfall 38)."""
+ONE_ZONE = {"reservation": "a reservation", "capacity-block": "a Capacity Block"}
+"""Capacities bound to one zone, and what the error calls them."""
 MIG_USABLE = 0.95
 """Share of a MIG slice's nominal memory CUDA can use (1g.10gb gives about 9.5 GiB)."""
 
@@ -279,10 +353,38 @@ def _check_rules(path: str, spec: NodePool, cluster: ClusterSpec, problems: Prob
         problems.add(f"{path}.reservation", f"required with capacity: {spec.capacity}; name the reservation")
     if cloud in CLOUD_CAPACITY and spec.capacity not in CLOUD_CAPACITY[cloud]:
         problems.add(f"{path}.capacity", f"'{spec.capacity}' is not offered on {cloud.upper()}; valid: {', '.join(CLOUD_CAPACITY[cloud])}")
-    if spec.capacity == "capacity-block" and len(spec.zones or ()) != 1:
-        problems.add(f"{path}.zones", "a Capacity Block lives in one zone; list exactly that zone")
-    if spec.capacity == "queued" and spec.nodes.min > 0:
-        problems.add(f"{path}.nodes.min", "queued-provisioning pools start from 0 nodes; set min: 0")
+    # A GCE reservation and an EC2 capacity reservation or Capacity Block are each bound to one zone
+    # (review 2026-12-01-cloud-audit.md finding 4); nodes in any other zone find no capacity.
+    if spec.capacity in ONE_ZONE and spec.reservation is not None and len(spec.zones or ()) != 1:
+        problems.add(f"{path}.zones", f"{ONE_ZONE[spec.capacity]} lives in one zone; list exactly that zone")
+    if spec.capacity in ("queued", "flex-start") and spec.nodes.min > 0:
+        # Every static or repaired node is a new DWS request (cluster-toolkit modules/compute/gke-node-pool, "DWS Flex Start").
+        problems.add(f"{path}.nodes.min", f"{spec.capacity} pools get nodes on request and start from 0; set min: 0")
+    elif isinstance(cluster, GkeClusterSpec) and spec.nodes.min <= spec.nodes.max and spec.nodes.min % len(spec.zones or cluster.zones):
+        # GKE starts initial_node_count in each zone (pulumi-gcp 10.2.0 container/node_pool.py initial_node_count:
+        # "the number of nodes per zone"), so only a min that divides evenly starts exactly min nodes.
+        zones = len(spec.zones or cluster.zones)
+        problems.add(
+            f"{path}.nodes.min",
+            f"GKE starts the same number of nodes in each of the pool's {zones} zones; valid: 0 or a multiple of {zones}",
+        )
+    if isinstance(cluster, EksClusterSpec) and cluster.node_autoscaler == "karpenter" and spec.nodes.min > 0:
+        # A static NodePool (`replicas`) is alpha behind the staticCapacity gate (karpenter chart 1.14.1 values.yaml:243-245).
+        problems.add(
+            f"{path}.nodes.min",
+            "Karpenter starts nodes for pending pods and keeps no minimum; set min: 0 or cluster.nodeAutoscaler: cluster-autoscaler",
+        )
+    if isinstance(cluster, EksClusterSpec) and cluster.ami == "bottlerocket":
+        # Bottlerocket runs its own NVIDIA device plugin, configured by its settings API, and ignores the
+        # GPU Operator's MIG and sharing labels; only time-slicing is written as settings (v1.25.0,
+        # bottlerocket-os/bottlerocket@v1.26.0 CHANGELOG.md:29-42). MIG and MPS settings are unverified.
+        if spec.mig is not None:
+            problems.add(f"{path}.mig", "Bottlerocket's own device plugin serves these nodes and inferfleet does not configure its MIG; use cluster.ami: al2023 or drop mig")
+        if spec.sharing is not None and spec.sharing.strategy == "mps":
+            problems.add(
+                f"{path}.sharing.strategy",
+                "Bottlerocket's own device plugin serves these nodes and inferfleet configures only its time-slicing; use time-slicing or cluster.ami: al2023",
+            )
     if not isinstance(cluster, ExistingClusterSpec):
         if spec.node_selector is not None:
             problems.add(f"{path}.nodeSelector", "only for cluster.provider: existing; inferfleet labels the pools it creates")
@@ -299,10 +401,11 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
     sharing = spec.sharing
     # On GKE, MIG and sharing are GKE's own (gpu_partition_size, gpu_sharing_config), so GKE's
     # device plugin serves those nodes; everywhere else the GPU Operator's does.
-    device_plugin: Literal["cloud", "operator"] = "cloud" if cloud == "gke" and (mig or sharing) else "operator"
+    # Bottlerocket's NVIDIA AMI ships a device plugin of its own, so the operator's is off there.
+    bottlerocket = isinstance(cluster, EksClusterSpec) and cluster.ami == "bottlerocket"
+    device_plugin: Literal["cloud", "operator"] = "cloud" if (cloud == "gke" and (mig or sharing)) or bottlerocket else "operator"
     user_taints = spec.taints
-    # GKE taints GPU nodes itself; EKS does not, so inferfleet does (pitfall 38).
-    cloud_taints = (Taint(key=NVIDIA_GPU, value="true", effect="NoSchedule"),) if cloud == "eks" else ()
+    cloud_taints = (Taint(key=NVIDIA_GPU, value=GPU_TAINT_VALUE[cloud], effect="NoSchedule"),) if cloud in GPU_TAINT_VALUE else ()
     zones = spec.zones or (() if isinstance(cluster, ExistingClusterSpec) else cluster.zones)
     offering = gpu.offerings.get("gke" if cloud == "gke" else "eks")
     return v.GpuPool(
@@ -331,7 +434,23 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         price=machine.price,
         created=not isinstance(cluster, ExistingClusterSpec),
         allocation=spec.allocation,
+        instance_types=_instance_types(spec, cluster, machine),
+        autoscaler=_autoscaler(cluster),
     )
+
+
+def _instance_types(spec: NodePool, cluster: ClusterSpec, machine: Machine) -> tuple[str, ...]:
+    """The machine, and for Spot on EKS the catalog's other machines with the same GPUs: more Spot pools to draw from (review 18)."""
+    if cluster.provider != "eks" or spec.capacity != "spot" or spec.machine_type is not None:
+        return (machine.name,)
+    same = [m.name for m in gpu_catalog.offering(spec.gpu, "eks").machines if m.gpus == spec.gpus_per_node and m.name != machine.name]
+    return (machine.name, *same)
+
+
+def _autoscaler(cluster: ClusterSpec) -> v.Autoscaler:
+    if isinstance(cluster, EksClusterSpec):
+        return cluster.node_autoscaler
+    return "gke" if isinstance(cluster, GkeClusterSpec) else "declared"
 
 
 def _node_labels(

@@ -73,7 +73,16 @@ class SystemPool(SpecModel):
 
 class Endpoint(SpecModel):
     private: bool = Field(False, description="Control plane reachable only from inside the network.")
-    authorized_networks: tuple[Cidr, ...] = Field((), description="CIDRs allowed to reach a public endpoint.")
+    authorized_networks: tuple[Cidr, ...] = Field(
+        (), description="CIDRs allowed to reach the endpoint: the public one, or on GKE with private: true the private one (RFC 1918 only)."
+    )
+
+
+class EksEndpoint(Endpoint):
+    runner_in_network: bool = Field(
+        False,
+        description="With private: true, Pulumi runs inside the VPC; otherwise EKS keeps a public endpoint limited to authorizedNetworks.",
+    )
 
 
 class GkeNetwork(SpecModel):
@@ -107,6 +116,10 @@ class GkeClusterSpec(SpecModel):
     protect: bool | None = Field(None, description="Deletion protection; default: on in production.")
 
 
+LogRetention = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+"""CloudWatch Logs retention values (pulumi-aws 7.51.1 cloudwatch/log_group.py:42-44), 0 (for ever) left out."""
+
+
 class EksNetwork(SpecModel):
     vpc_id: str | None = Field(None, description="Existing VPC; default: create one.")
     subnet_ids: tuple[str, ...] = Field((), description="Existing private subnets, one per zone; with `vpcId`.")
@@ -119,10 +132,23 @@ class EksClusterSpec(SpecModel):
     zones: tuple[AwsZone, ...] = Field(..., min_length=2, description="EKS needs subnets in two zones at least, e.g. [us-east-1a, us-east-1b]")
     name: Name | None = Field(None, description="Cluster name; default: <project>-<stack>.")
     network: EksNetwork = Field(EksNetwork(), description="The VPC: created by default, or an existing one.")
-    endpoint: Endpoint = Field(Endpoint(), description="Who can reach the control plane.")
+    endpoint: EksEndpoint = Field(EksEndpoint(), description="Who can reach the control plane.")
     system_pool: SystemPool = Field(SystemPool(), description="The node group for platform components.")
     admins: tuple[str, ...] = Field((), description="IAM principal ARNs given cluster-admin access entries.")
     ami: Literal["al2023", "bottlerocket"] = Field("al2023", description="GPU node OS: al2023 or bottlerocket.")
+    ami_version: str = Field(
+        "latest",
+        pattern=r"^(latest|v\d{8}|\d+\.\d+\.\d+)$",
+        description="GPU node AMI release for Karpenter's alias: latest, vYYYYMMDD (al2023) or 1.x.y (bottlerocket).",
+    )
+    node_autoscaler: Literal["karpenter", "cluster-autoscaler"] = Field(
+        "karpenter",
+        description="What starts GPU nodes: karpenter (NodePools, min 0) or cluster-autoscaler (one managed node group per pool).",
+    )
+    support_type: Literal["STANDARD", "EXTENDED"] = Field(
+        "STANDARD", description="EKS upgrade policy: STANDARD (upgraded at end of support) or EXTENDED (paid extended support)."
+    )
+    log_retention_days: LogRetention = Field(90, description="Days the control-plane logs are kept, a CloudWatch retention value.")
     kms_key_arn: str | None = Field(None, description="KMS key for secrets encryption; default: create one.")
     preflight: Preflight = Field(Preflight(), description="Capacity and quota checks before any resource.")
     protect: bool | None = Field(None, description="Deletion protection; default: on in production.")

@@ -6,16 +6,22 @@ also build them directly. Nothing here needs Pulumi at run time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Mapping, Union
 
 from ..catalog.gpus import Price
+from ..core.budget import StartupBudget
+from ..core.versions import Pins
 from ..core.spec import Taint
 from .spec import Capacity, Sharing
 
 if TYPE_CHECKING:
     import pulumi
     import pulumi_kubernetes as k8s
+
+Autoscaler = Literal["gke", "karpenter", "cluster-autoscaler", "declared"]
+"""GKE's own, Karpenter or cluster-autoscaler on EKS, or `declared`: an existing cluster's, not inferfleet's."""
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 
 POOL_LABEL = "inferfleet.dev/node-pool"
 """Set on every node inferfleet creates; pods and Kueue flavors select pools by it."""
@@ -54,12 +60,25 @@ class GpuPool:
     tolerations: tuple[Taint, ...]
     """Taints a pod on this pool must tolerate, the cloud's own included."""
     device_plugin: Literal["cloud", "operator"]
-    """Who advertises `nvidia.com/gpu` on these nodes: the cloud (GKE MIG/sharing) or the GPU Operator."""
+    """Who advertises `nvidia.com/gpu` on these nodes: the cloud (GKE MIG/sharing, Bottlerocket's own plugin) or the GPU Operator."""
     price: Price | None
     created: bool = True
     """inferfleet creates these nodes (GKE, EKS); False for an existing cluster's, which it only describes."""
     allocation: Literal["device-plugin", "dra"] = "device-plugin"
     """How pods get GPUs: the device plugin's extended resource, or a DRA ResourceClaim (the GPU layer decides which)."""
+    instance_types: tuple[str, ...] = ()
+    """Machines the pool may start, `machine_type` first; a Spot pool also lists the catalog's equivalents."""
+    autoscaler: Autoscaler = "declared"
+    """Who starts and stops the nodes between min and max; Kueue's quota and the plan's cost assume it works."""
+
+    def pod_annotations(self, budget: StartupBudget) -> dict[str, str]:
+        """Annotations for model pods on this pool: on Karpenter, no voluntary disruption while the model loads.
+
+        The duration form protects the pod "for the specified duration after the pod starts running"
+        (aws/karpenter-provider-aws@v1.14.1 website/content/en/docs/concepts/disruption.md:372-392), so
+        drift still replaces nodes once the model serves.
+        """
+        return {DO_NOT_DISRUPT: f"{budget.probe_seconds}s"} if self.autoscaler == "karpenter" else {}
 
     @property
     def units_per_node(self) -> int:
@@ -99,6 +118,7 @@ class GkeCluster:
     pods_cidr: str
     services_cidr: str
     private_endpoint: bool
+    """No public IP endpoint; Pulumi and users reach the control plane by its DNS endpoint."""
     authorized_networks: tuple[str, ...]
     managed_dcgm: bool
     system_pool: SystemPool
@@ -116,10 +136,17 @@ class EksCluster:
     vpc_cidr: str
     vpc_id: str | None
     subnet_ids: tuple[str, ...]
-    private_endpoint: bool
+    public_endpoint: bool
+    """The public endpoint is on (limited to `public_access_cidrs`); the private one always is."""
     public_access_cidrs: tuple[str, ...]
     admins: tuple[str, ...]
     ami_type: str
+    node_autoscaler: Literal["karpenter", "cluster-autoscaler"]
+    ami: Literal["al2023", "bottlerocket"]
+    ami_version: str
+    """The Karpenter AMI alias version: `latest`, or a release such as v20250505 (al2023) / 1.40.0 (bottlerocket)."""
+    support_type: Literal["STANDARD", "EXTENDED"]
+    log_retention_days: int
     kms_key_arn: str | None
     system_pool: SystemPool
     deletion_protection: bool
@@ -153,6 +180,8 @@ class EksClusterArgs:
     cluster: EksCluster
     pools: tuple[GpuPool, ...]
     protect: bool
+    pins: Pins = field(default_factory=Pins)
+    """Karpenter's chart and CRDs come from here."""
 
 
 @dataclass(frozen=True)

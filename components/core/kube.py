@@ -38,6 +38,7 @@ def chart(
     values: Mapping[str, Any],
     opts: pulumi.ResourceOptions,
     release: str | None = None,
+    skip_crds: bool = False,
 ) -> k8s.helm.v4.Chart:
     """A pinned Helm chart, rendered by pulumi-kubernetes so every object it holds is a resource."""
     repository = k8s.helm.v4.RepositoryOptsArgs(repo=pinned.repository) if pinned.repository else None
@@ -49,5 +50,6 @@ def chart(
         namespace=namespace,
         name=release,
         values=dict(values),
+        skip_crds=skip_crds or None,
         opts=opts,
     )

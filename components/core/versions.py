@@ -21,6 +21,12 @@ def _kubernetes_minor(value: str) -> str:
     return value
 
 
+def _ca_image(value: str) -> str:
+    if not re.fullmatch(r"v1\.\d+\.\d+", value):
+        raise ValueError(f"'{value}' is not a cluster-autoscaler image tag; valid: v1.<minor>.<patch> with the Kubernetes minor, e.g. v1.34.5")
+    return value
+
+
 def _digest(value: str) -> str:
     if not re.fullmatch(r"sha256:[0-9a-f]{64}", value):
         raise ValueError(f"'{value}' is not an image digest; valid: sha256: followed by 64 lowercase hex digits")
@@ -67,6 +73,10 @@ class Pins:
     lws: str = _pin("v0.10.0", "LeaderWorkerSet release, e.g. v0.10.0.")
     cert_manager: str = _pin("v1.21.1", "cert-manager release, e.g. v1.21.1.")
     karpenter: str = _pin("1.14.1", "Karpenter release (no leading v), e.g. 1.14.1.")
+    cluster_autoscaler: str = _pin("9.59.0", "cluster-autoscaler chart version, for EKS stacks with nodeAutoscaler: cluster-autoscaler.")
+    cluster_autoscaler_image: str = _pin(
+        "v1.34.5", "cluster-autoscaler image tag; its minor must be the Kubernetes minor (the chart's own is newer).", _ca_image
+    )
     vllm: str = _pin("v0.33.0", "vLLM image tag, e.g. v0.33.0.")
     vllm_digest: str = _pin("", "Optional sha256:<64 hex> digest of the vLLM image; appended to the tag when set.", _digest)
 
@@ -86,7 +96,15 @@ class Pins:
             kserve_llmisvc_crd=HelmChart("oci://ghcr.io/kserve/charts/kserve-llmisvc-crd", self.kserve),
             kserve_llmisvc=HelmChart("oci://ghcr.io/kserve/charts/kserve-llmisvc-resources", self.kserve),
             kserve_runtime_configs=HelmChart("oci://ghcr.io/kserve/charts/kserve-runtime-configs", self.kserve),
+            karpenter=HelmChart("oci://public.ecr.aws/karpenter/karpenter", self.karpenter),
+            cluster_autoscaler=HelmChart("cluster-autoscaler", self.cluster_autoscaler, "https://kubernetes.github.io/autoscaler"),
         )
+
+    def karpenter_crds(self) -> tuple[str, ...]:
+        """Karpenter's CRDs at the pinned release, applied before its chart (Helm never upgrades a chart's crds/, pitfall 4)."""
+        files = ("karpenter.sh_nodepools.yaml", "karpenter.sh_nodeclaims.yaml", "karpenter.sh_nodeoverlays.yaml",
+                 "karpenter.k8s.aws_ec2nodeclasses.yaml", "autoscaling.x-k8s.io_capacitybuffers.yaml")
+        return tuple(f"https://raw.githubusercontent.com/aws/karpenter-provider-aws/v{self.karpenter}/pkg/apis/crds/{f}" for f in files)
 
     @property
     def vllm_image(self) -> str:
@@ -112,6 +130,8 @@ class Charts:
     """The LLMInferenceService controller (kserve-llmisvc-resources)."""
     kserve_runtime_configs: HelmChart
     """The LLMInferenceServiceConfig presets the controller merges every service onto."""
+    karpenter: HelmChart
+    cluster_autoscaler: HelmChart
 
     def all(self) -> tuple[HelmChart, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))

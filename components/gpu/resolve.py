@@ -20,7 +20,7 @@ MIG_DEVICES = "mig.nvidia.com/devices"
 
 def resolve(cluster: Cluster, pools: tuple[GpuPool, ...], problems: Problems) -> GpuValues:
     operator_pools = [p for p in pools if p.device_plugin == "operator"]
-    _check(cluster, operator_pools, problems)
+    _check(cluster, pools, operator_pools, problems)
     plugin_mig = [p for p in operator_pools if p.mig_profile and p.allocation == "device-plugin"]
     # The operator's device plugin takes one MIG strategy for the whole cluster (env MIG_STRATEGY,
     # gpu-operator@v26.7.0 controllers/object_controls.go:2787-2798). `single` advertises a slice as
@@ -62,11 +62,12 @@ def _resource(pool: GpuPool, strategy: str) -> GpuResource:
     return GpuResource(NVIDIA_GPU, pool.units_per_node)
 
 
-def _check(cluster: Cluster, operator_pools: list[GpuPool], problems: Problems) -> None:
-    """What the device plugin or DRA driver on each pool's nodes can do."""
+def _check(cluster: Cluster, pools: tuple[GpuPool, ...], operator_pools: list[GpuPool], problems: Problems) -> None:
+    """What the device plugin or DRA driver on each pool's nodes can do. Bottlerocket's own device
+    plugin (MIG, MPS, time-slicing) is the cloud layer's to configure or reject (cloud.resolve)."""
     bottlerocket = isinstance(cluster, EksCluster) and cluster.ami_type.startswith("BOTTLEROCKET")
     mixed = {p.allocation for p in operator_pools} == {"device-plugin", "dra"}
-    for p in operator_pools:
+    for p in pools:
         path = f"nodePools.{p.name}"
         if p.allocation == "dra":
             if isinstance(cluster, GkeCluster):
@@ -87,14 +88,3 @@ def _check(cluster: Cluster, operator_pools: list[GpuPool], problems: Problems) 
             if mixed and isinstance(cluster, ExistingCluster) and cluster.install_driver:
                 problems.add(f"{path}.allocation", "the operator installs no driver on DRA pools while other pools use the device plugin; "
                              "put every GPU pool on allocation: dra, or install the driver on these nodes yourself (installDriver: false)")
-        elif bottlerocket:
-            # Bottlerocket's own device plugin is configured by its settings, not the operator's
-            # configs; its MIG and MPS support is newer than any release we can check
-            # (bottlerocket@v1.26.0 has only time-slicing, sources/shared-defaults/nvidia-k8s-device-plugin.toml:20-24).
-            if p.mig_profile:
-                problems.add(f"{path}.mig", "Bottlerocket's device plugin does not take the GPU Operator's MIG layouts; use cluster.ami: al2023 or drop mig")
-            if p.sharing:
-                problems.add(
-                    f"{path}.sharing",
-                    "Bottlerocket's device plugin does not take the GPU Operator's sharing configs; use cluster.ami: al2023 or drop sharing",
-                )

@@ -123,6 +123,9 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
         out.setdefault("arn", f"arn:aws:{service}:us-east-1:{FAKE_ACCOUNT}:{name}")
     if type_ == "gcp:container/cluster:Cluster":
         out.update(endpoint="203.0.113.10", masterAuth={"clusterCaCertificate": base64.b64encode(b"fake-ca").decode()})
+        if "controlPlaneEndpointsConfig" in inputs:
+            dns = {**inputs["controlPlaneEndpointsConfig"].get("dnsEndpointConfig", {}), "endpoint": f"gke-{name}.us-central1.gke.goog"}
+            out["controlPlaneEndpointsConfig"] = {**inputs["controlPlaneEndpointsConfig"], "dnsEndpointConfig": dns}
     elif type_ == "gcp:serviceaccount/account:Account":
         out["email"] = f"{inputs.get('accountId', name)}@{inputs.get('project', 'project')}.iam.gserviceaccount.com"
     elif type_ == "aws:eks/cluster:Cluster":
@@ -131,7 +134,10 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
             certificateAuthority={"data": base64.b64encode(b"fake-ca").decode()},
             identities=[{"oidcs": [{"issuer": f"https://oidc.eks.us-east-1.amazonaws.com/id/{name}"}]}],
             clusterSecurityGroupId=f"sg-{name}",
+            vpcConfig={**inputs.get("vpcConfig", {}), "clusterSecurityGroupId": f"sg-{name}"},
         )
+    elif type_ == "aws:eks/nodeGroup:NodeGroup":
+        out["resources"] = [{"autoscalingGroups": [{"name": f"eks-{name}"}]}]
     elif type_ == "aws:ec2/launchTemplate:LaunchTemplate":
         out.update(latestVersion=1, defaultVersion=1)
     elif type_ == "aws:iam/role:Role":
@@ -139,24 +145,33 @@ def _fake_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
     return out
 
 
-FAKE_CALLS: dict[str, dict[str, Any]] = {
+FAKE_CALLS: dict[str, Any] = {
     "aws:index/getCallerIdentity:getCallerIdentity": {
         "accountId": FAKE_ACCOUNT, "arn": f"arn:aws:iam::{FAKE_ACCOUNT}:user/plan", "userId": "plan"
     },
     "aws:index/getPartition:getPartition": {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+    # An existing subnet's zone: the plan places subnet-...x in us-east-1x.
+    # The newest node AMI release of a Kubernetes minor (a Bottlerocket parameter names Bottlerocket's).
+    "aws:ssm/getParameter:getParameter": lambda args: {
+        "name": args["name"], "type": "String", "value": "1.50.0" if "bottlerocket" in args["name"] else "1.34.2-20251120"
+    },
+    "aws:ec2/getSubnet:getSubnet": lambda args: {"id": args["id"], "availabilityZone": f"us-east-1{args['id'][-1]}"},
 }
 
 
 class PlanMocks(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[Optional[str], dict[str, Any]]:
-        return f"{args.name}-id", _fake_outputs(args.typ, args.name, args.inputs)
+        # Subnet ids carry EC2's prefix: Karpenter's EC2NodeClass schema checks it (pattern subnet-[0-9a-z]+).
+        prefix = "subnet-" if args.typ == "aws:ec2/subnet:Subnet" else ""
+        return f"{prefix}{args.name}-id", _fake_outputs(args.typ, args.name, args.inputs)
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], Optional[list[tuple[str, str]]]]:
         # An invoke the plan does not know would get an answer no cloud gives; stop instead.
         if args.token not in FAKE_CALLS:
             raise UnknownInvoke(f"the offline plan has no answer for the invoke {args.token}; add one to FAKE_CALLS")
         # An empty list, not None: the mock engine iterates over the failures it is given.
-        return dict(FAKE_CALLS[args.token]), []
+        answer = FAKE_CALLS[args.token]
+        return dict(answer(args.args) if callable(answer) else answer), []
 
 
 class UnknownInvoke(RuntimeError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from typing import Sequence
 
 from components.catalog.gpus import DEPLOY_OPERANDS_LABEL
 from components.catalog.prices import HOURS_PER_MONTH
@@ -90,9 +92,11 @@ def summary(plan: Plan) -> str:
         shared_as = pool.mig_profile or (pool.sharing.strategy if pool.sharing else "")
         units = f", {pool.max_units} x {platform.gpu.resources[pool.name].name} as {shared_as}" if pool.units_per_gpu > 1 else ""
         bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
+        # Who starts the nodes decides whether the minimum cost is real: Karpenter keeps no minimum.
+        started = f" started by {pool.autoscaler}" if pool.autoscaler in ("karpenter", "cluster-autoscaler") else ""
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
-            f"{bought}nodes: up to {pool.max_gpus} GPUs{units}, in {', '.join(sorted(pool.zones)) or 'any zone'}"
+            f"{bought}nodes{started}: up to {pool.max_gpus} GPUs{units}, in {', '.join(sorted(pool.zones)) or 'any zone'}"
         )
     lines += ["", "Queues (Kueue ClusterQueues" + (f", cohort {platform.queueing.queues[0].cohort}" if platform.queueing.queues and platform.queueing.queues[0].cohort else "") + "):"]
     for q in platform.queueing.queues:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +23,8 @@ ADDON = "aws:eks/addon:Addon"
 SUBNET = "aws:ec2/subnet:Subnet"
 ROLE = "aws:iam/role:Role"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+MNG = config(EKS, cluster={**EKS["cluster"], "nodeAutoscaler": "cluster-autoscaler"})
+"""GPU pools as managed node groups; the default, Karpenter, is tested in test_karpenter."""
 
 
 def resource(p: Plan, type_: str, name: str) -> Registered:
@@ -35,17 +38,17 @@ def inputs(p: Plan, type_: str, name: str) -> dict[str, Any]:
 
 
 def pool(**spec: Any) -> dict[str, Any]:
-    return config(EKS, nodePools={"gpu": {"gpu": "L4", "nodes": {"min": 0, "max": 2}, **spec}}, models={})
+    return config(MNG, nodePools={"gpu": {"gpu": "L4", "nodes": {"min": 0, "max": 2}, **spec}}, models={})
 
 
 def cluster(**changes: Any) -> dict[str, Any]:
-    return config(EKS, cluster={**EKS["cluster"], **changes})
+    return config(MNG, cluster={**MNG["cluster"], **changes})
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """The plan of the EKS base config, shared by the tests that only read it."""
-    return plan_module.run(write_stack(tmp_path_factory.mktemp("eks"), EKS), PROJECT)
+    return plan_module.run(write_stack(tmp_path_factory.mktemp("eks"), MNG), PROJECT)
 
 
 @pytest.fixture
@@ -80,15 +83,24 @@ def test_control_plane_is_reachable_privately_and_its_interfaces_sit_in_private_
     vpc = inputs(base, CLUSTER, "cluster")["vpcConfig"]
     assert vpc["endpointPrivateAccess"] is True
     assert vpc["endpointPublicAccess"] is True, "public unless endpoint.private"
-    assert vpc["subnetIds"] == ["inferfleet-test-cloud-private-us-east-1a-id", "inferfleet-test-cloud-private-us-east-1b-id"]
+    assert vpc["subnetIds"] == ["subnet-inferfleet-test-cloud-private-us-east-1a-id", "subnet-inferfleet-test-cloud-private-us-east-1b-id"]
     assert "publicAccessCidrs" not in vpc
 
 
-def test_a_private_endpoint_turns_public_access_off_and_authorized_networks_restrict_it(plan_of) -> None:
-    private = inputs(plan_of(cluster(endpoint={"private": True})), CLUSTER, "cluster")["vpcConfig"]
-    assert private["endpointPublicAccess"] is False
-    restricted = inputs(plan_of(cluster(endpoint={"authorizedNetworks": ["203.0.113.0/24"]})), CLUSTER, "cluster")["vpcConfig"]
-    assert restricted["publicAccessCidrs"] == ["203.0.113.0/24"]
+@pytest.mark.parametrize(
+    ("endpoint", "public", "cidrs"),
+    [
+        pytest.param({"authorizedNetworks": ["203.0.113.0/24"]}, True, ["203.0.113.0/24"], id="public, restricted"),
+        # Pulumi outside the VPC it creates reaches the cluster only through a public endpoint (review finding 2).
+        pytest.param({"private": True, "authorizedNetworks": ["203.0.113.0/24"]}, True, ["203.0.113.0/24"], id="private, runner outside"),
+        pytest.param({"private": True, "runnerInNetwork": True}, False, None, id="private, runner inside"),
+    ],
+)
+def test_the_public_endpoint_stays_for_a_runner_outside_the_network(plan_of, endpoint: dict, public: bool, cidrs: list | None) -> None:
+    vpc = inputs(plan_of(cluster(endpoint=endpoint)), CLUSTER, "cluster")["vpcConfig"]
+    assert vpc["endpointPrivateAccess"] is True
+    assert vpc["endpointPublicAccess"] is public
+    assert vpc.get("publicAccessCidrs") == cidrs
 
 
 def test_gpu_node_group_gets_the_nvidia_ami_taint_label_instance_type_and_limits(base: Plan) -> None:
@@ -116,20 +128,21 @@ def test_system_node_group_runs_the_standard_ami_on_demand(base: Plan) -> None:
 
 
 def test_the_autoscaler_owns_the_desired_node_count(plan_of, ignored: dict[str, list[str]]) -> None:
-    plan_of(EKS)
+    plan_of(MNG)
     assert ignored["inferfleet-test-cloud-l4"] == ["scalingConfig.desiredSize"]
     assert ignored["inferfleet-test-cloud-system"] == ["scalingConfig.desiredSize"]
     assert ignored["inferfleet-test-cloud-cluster"] == []
 
 
 def test_launch_templates_require_imdsv2_and_size_an_encrypted_gp3_disk(base: Plan) -> None:
-    for name, size in (("l4", 200), ("system", 100)):
+    fast = {"iops": 16000, "throughput": 1000}  # GPU nodes read model weights from it
+    for name, size, speed in (("l4", 200, fast), ("system", 100, {})):
         template = inputs(base, TEMPLATE, name)
         assert template["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
         assert template["blockDeviceMappings"] == [
             {
                 "deviceName": "/dev/xvda",
-                "ebs": {"volumeSize": size, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"},
+                "ebs": {"volumeSize": size, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true", **speed},
             }
         ]
         assert "instanceMarketOptions" not in template and "capacityReservationSpecification" not in template
@@ -176,6 +189,7 @@ def test_only_real_ordering_needs_are_explicit_dependencies(base: Plan) -> None:
     node_policies = ("nodes-AmazonEKSWorkerNodePolicy", "nodes-AmazonEKS_CNI_Policy", "nodes-AmazonEC2ContainerRegistryReadOnly")
     assert edges == {
         ("cluster", "cluster-AmazonEKSClusterPolicy"),  # EKS needs it to create, and to clean up on destroy
+        ("cluster", "cluster-logs"),  # else EKS creates the log group itself, without a retention
         ("nat-us-east-1a", "igw"),  # a public NAT gateway needs the VPC's internet gateway
         ("nat-us-east-1b", "igw"),
         *((group, policy) for group in ("system", "l4") for policy in node_policies),  # nodes join with them
@@ -183,6 +197,8 @@ def test_only_real_ordering_needs_are_explicit_dependencies(base: Plan) -> None:
         ("aws-ebs-csi-driver", "system"),
         ("aws-ebs-csi-driver", "eks-pod-identity-agent"),  # the controller's credentials come from the agent
         ("k8s", "system"),  # charts await pods that need the system nodes
+        # cluster-autoscaler runs on a system node with its AWS identity from the agent.
+        *(("cluster-autoscaler", need) for need in ("system", "eks-pod-identity-agent", "cluster-autoscaler")),
     }
 
 
@@ -207,7 +223,7 @@ def test_a_new_network_has_private_and_public_subnets_per_zone_with_a_nat_each(b
     assert subnets["public-us-east-1a"]["tags"]["kubernetes.io/role/elb"] == "1"
     nats = [r for r in base.resources if r.type == "aws:ec2/natGateway:NatGateway"]
     assert sorted(n.inputs["subnetId"] for n in nats) == [
-        "inferfleet-test-cloud-public-us-east-1a-id", "inferfleet-test-cloud-public-us-east-1b-id"
+        "subnet-inferfleet-test-cloud-public-us-east-1a-id", "subnet-inferfleet-test-cloud-public-us-east-1b-id"
     ]
     gateway = resource(base, "aws:ec2/internetGateway:InternetGateway", "igw").urn
     assert all(gateway in n.dependencies for n in nats), "a public NAT gateway needs the internet gateway first"
@@ -226,7 +242,7 @@ def test_subnets_are_placed_by_zone_letter_so_adding_or_reordering_zones_moves_n
 
 def test_a_gpu_pool_in_fewer_zones_gets_only_their_subnets(plan_of) -> None:
     group = inputs(plan_of(pool(zones=["us-east-1b"])), NODE_GROUP, "gpu")
-    assert group["subnetIds"] == ["inferfleet-test-cloud-private-us-east-1b-id"]
+    assert group["subnetIds"] == ["subnet-inferfleet-test-cloud-private-us-east-1b-id"]
 
 
 def test_an_existing_network_is_used_as_is(plan_of) -> None:
@@ -256,8 +272,8 @@ def test_each_admin_gets_a_cluster_admin_access_entry_named_after_its_arn(plan_o
 
 @pytest.mark.parametrize(("environment", "protected"), [("development", False), ("production", True)])
 def test_protection_follows_the_environment(plan_of, environment: str, protected: bool) -> None:
-    eks = {**EKS["cluster"], "endpoint": {"private": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
-    p = plan_of(config(EKS, environment=environment, cluster=eks))
+    eks = {**MNG["cluster"], "endpoint": {"private": True, "runnerInNetwork": True}, "systemPool": {"nodes": {"min": 2, "max": 3}}}
+    p = plan_of(config(MNG, environment=environment, cluster=eks))
     assert inputs(p, CLUSTER, "cluster")["deletionProtection"] is protected
     assert resource(p, CLUSTER, "cluster").protect is protected
     assert resource(p, NODE_GROUP, "l4").protect is protected
@@ -273,7 +289,7 @@ RESERVATION = "cr-0123456789abcdef0"
     [
         pytest.param({"capacity": "spot"}, "SPOT", {}, id="spot"),
         pytest.param(
-            {"capacity": "reservation", "reservation": RESERVATION},
+            {"capacity": "reservation", "reservation": RESERVATION, "zones": ["us-east-1a"]},
             "ON_DEMAND",
             {"capacityReservationSpecification": {"capacityReservationTarget": {"capacityReservationId": RESERVATION}}},
             id="reservation",
@@ -294,6 +310,8 @@ def test_capacity_types(plan_of, spec: dict[str, Any], capacity_type: str, templ
     p = plan_of(pool(**spec))
     group = inputs(p, NODE_GROUP, "gpu")
     assert group["capacityType"] == capacity_type
+    if capacity_type == "SPOT":
+        assert group["instanceTypes"] == ["g6.xlarge", "g6.2xlarge"], "Spot draws from every 1 x L4 machine of the catalog"
     launch = inputs(p, TEMPLATE, "gpu")
     purchase = ("instanceMarketOptions", "capacityReservationSpecification", "instanceType")
     assert {k: launch[k] for k in purchase if k in launch} == template
@@ -307,10 +325,107 @@ def test_user_taints_are_translated_and_keep_the_gpu_taint(plan_of) -> None:
 
 
 def test_names_derive_from_pool_names_so_adding_a_pool_changes_no_other_resource(plan_of) -> None:
-    before = plan_of(EKS)
-    after = plan_of(config(EKS, nodePools={**EKS["nodePools"], "a10g": {"gpu": "A10G", "nodes": {"min": 0, "max": 1}}}))
+    before = plan_of(MNG)
+    after = plan_of(config(MNG, nodePools={**MNG["nodePools"], "a10g": {"gpu": "A10G", "nodes": {"min": 0, "max": 1}}}))
     cloud = "inferfleet:index:EksCluster"
     old = {r.urn: r.inputs for r in before.resources if cloud in r.urn}
     new = {r.urn: r.inputs for r in after.resources if cloud in r.urn}
     assert {urn: new[urn] for urn in old} == old
-    assert {u.rsplit("::", 1)[1] for u in set(new) - set(old)} == {"inferfleet-test-cloud-a10g"}
+    added = {u.rsplit("::", 1)[1].removeprefix("inferfleet-test-cloud-") for u in set(new) - set(old)}
+    assert added == {"a10g", "a10g-label-inferfleet-dev-node-pool", "a10g-taint-nvidia-com-gpu"}, "its group and the group's ASG tags"
+
+
+def test_cluster_autoscaler_can_scale_each_group_up_from_zero(base: Plan) -> None:
+    tags = {r.name.removeprefix("inferfleet-test-cloud-l4-"): r.inputs for r in base.resources if r.type == "aws:autoscaling/tag:Tag"}
+    template = "k8s.io/cluster-autoscaler/node-template"
+    assert {name: (t["tag"]["key"], t["tag"]["value"]) for name, t in tags.items()} == {
+        "label-inferfleet-dev-node-pool": (f"{template}/label/inferfleet.dev/node-pool", "l4"),
+        # CA reads <value>:<effect> (cluster-autoscaler-1.35.0 cloudprovider/aws/aws_manager.go:484-507).
+        "taint-nvidia-com-gpu": (f"{template}/taint/nvidia.com/gpu", "true:NoSchedule"),
+    }
+    assert all(t["autoscalingGroupName"] == "eks-inferfleet-test-cloud-l4" and t["tag"]["propagateAtLaunch"] is False for t in tags.values())
+    chart = resource(base, "kubernetes:helm.sh/v4:Chart", "cluster-autoscaler").inputs
+    assert chart["chart"] == "cluster-autoscaler" and chart["version"] == "9.59.0"
+    values = chart["values"]
+    assert (values["autoDiscovery"], values["awsRegion"]) == ({"clusterName": "inferfleet-test"}, "us-east-1")
+    assert values["image"]["tag"].startswith("v1.34."), "the CA minor follows the Kubernetes minor"
+    association = inputs(base, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "cluster-autoscaler")
+    assert (association["namespace"], association["serviceAccount"]) == ("kube-system", values["rbac"]["serviceAccount"]["name"])
+    policy = json.loads(inputs(base, "aws:iam/rolePolicy:RolePolicy", "cluster-autoscaler")["policy"])
+    read, write = policy["Statement"]
+    assert "eks:DescribeNodegroup" in read["Action"]
+    assert write["Action"] == ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+    assert write["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/inferfleet-test": "owned"}}
+    assert not any(r.type == "kubernetes:karpenter.sh/v1:NodePool" for r in base.resources)
+
+
+
+@pytest.mark.parametrize(
+    ("taint", "value"),
+    [({"key": "team", "value": "ml", "effect": "NoExecute"}, "ml:NoExecute"), ({"key": "team", "effect": "NoSchedule"}, ":NoSchedule")],
+)
+def test_every_taint_tag_has_the_form_ca_parses(plan_of, taint: dict, value: str) -> None:
+    # CA's rule (aws_manager.go:484-507); a tag without ":<effect>" would be skipped, and pods would wait for ever.
+    rule = re.compile(r"(.*):(NoSchedule|NoExecute|PreferNoSchedule)")
+    tags = [r.inputs["tag"] for r in plan_of(pool(taints=[taint])).resources if r.type == "aws:autoscaling/tag:Tag" and "/taint/" in r.inputs["tag"]["key"]]
+    assert len(tags) == 2 and all(rule.fullmatch(t["value"]) for t in tags)
+    assert {"key": "k8s.io/cluster-autoscaler/node-template/taint/team", "value": value, "propagateAtLaunch": False} in tags
+    assert not rule.fullmatch("ml"), "the form the check rejects"
+
+
+@pytest.mark.parametrize(
+    ("changes", "support", "retention"),
+    [
+        pytest.param({}, "STANDARD", 90, id="defaults: standard support, 90 days"),
+        pytest.param({"supportType": "EXTENDED", "logRetentionDays": 365}, "EXTENDED", 365, id="opted in"),
+    ],
+)
+def test_upgrades_and_logs_have_an_end(plan_of, changes: dict, support: str, retention: int) -> None:
+    p = plan_of(cluster(**changes))
+    eks = resource(p, CLUSTER, "cluster")
+    assert eks.inputs["upgradePolicy"] == {"supportType": support}, "the API default is EXTENDED"
+    logs = resource(p, "aws:cloudwatch/logGroup:LogGroup", "cluster-logs")
+    assert (logs.inputs["name"], logs.inputs["retentionInDays"]) == ("/aws/eks/inferfleet-test/cluster", retention)
+    assert logs.urn in eks.explicit_dependencies, "created before EKS would create it without a retention"
+    # Node groups name the cluster's version and the newest AMI release of it, so upgrades and AMI releases roll them.
+    for group in ("system", "l4"):
+        assert inputs(p, NODE_GROUP, group)["version"] == "1.34"
+        assert inputs(p, NODE_GROUP, group)["releaseVersion"] == "1.34.2-20251120"
+
+
+@pytest.mark.parametrize(
+    ("ami", "parameter"),
+    [
+        ("al2023", "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/nvidia/recommended/release_version"),
+        ("bottlerocket", "/aws/service/bottlerocket/aws-k8s-1.34-nvidia/x86_64/latest/image_version"),
+    ],
+)
+def test_node_groups_follow_the_ami_releases_of_their_os(plan_of, monkeypatch: pytest.MonkeyPatch, ami: str, parameter: str) -> None:
+    asked: list[str] = []
+    answer = plan_module.FAKE_CALLS["aws:ssm/getParameter:getParameter"]
+    monkeypatch.setitem(plan_module.FAKE_CALLS, "aws:ssm/getParameter:getParameter", lambda args: asked.append(args["name"]) or answer(args))
+    plan_of(cluster(ami=ami))
+    assert sorted(asked) == sorted([parameter, "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/standard/recommended/release_version"])
+
+
+def test_a_log_retention_cloudwatch_does_not_offer_exits_2(plan_of) -> None:
+    from components.core.problems import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        plan_of(cluster(logRetentionDays=100))
+    assert raised.value.report().startswith("inferfleet:cluster.logRetentionDays:")
+
+
+@pytest.mark.parametrize("autoscaler", ["cluster-autoscaler", "karpenter"])
+def test_on_an_existing_vpc_a_pool_gets_only_its_zones_subnets(plan_of, autoscaler: str) -> None:
+    """The subnets' zones are looked up (the plan places subnet-...x in us-east-1x); a block in 1b never gets 1a's subnet."""
+    spec = {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 1}, "capacity": "capacity-block",
+            "reservation": RESERVATION, "zones": ["us-east-1b"], "diskSizeGb": 500}
+    network = {"vpcId": "vpc-0abc", "subnetIds": ["subnet-a", "subnet-b"]}
+    p = plan_of(config(EKS, cluster={**EKS["cluster"], "nodeAutoscaler": autoscaler, "network": network}, nodePools={"h100": spec}, models={}))
+    assert inputs(p, CLUSTER, "cluster")["vpcConfig"]["subnetIds"] == ["subnet-a", "subnet-b"]
+    if autoscaler == "karpenter":
+        terms = inputs(p, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "h100-node-class")["spec"]["subnetSelectorTerms"]
+        assert terms == [{"id": "subnet-b"}]
+    else:
+        assert inputs(p, NODE_GROUP, "h100")["subnetIds"] == ["subnet-b"]

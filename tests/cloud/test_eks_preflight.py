@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 from moto.servicequotas.models import ServiceQuotasBackend
+from botocore.awsrequest import AWSResponse
 
 from components.cloud import values as r
 from components.cloud import eks_preflight as preflight
@@ -26,7 +27,10 @@ G_ON_DEMAND = "L-DB2E81BA"
 G_SPOT = "L-3819A6DF"
 P_ON_DEMAND = "L-417A185B"
 STANDARD_ON_DEMAND = "L-1216C47A"
-PERMISSIONS = "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes and servicequotas:GetServiceQuota"
+PERMISSIONS = (
+    "ec2:DescribeInstanceTypeOfferings, ec2:DescribeInstanceTypes, ec2:DescribeCapacityReservations, ec2:DescribeSubnets, "
+    "servicequotas:GetServiceQuota and servicequotas:GetAWSDefaultServiceQuota"
+)
 SKIP = "or set cluster.preflight.mode: off to skip the check"
 
 
@@ -73,10 +77,29 @@ def platform(zones: list[str] | None = None, **pools: dict[str, Any]) -> tuple[r
     return resolved_platform.cluster, resolved_platform.pools
 
 
-def check(cluster: r.EksCluster, pools: tuple[r.GpuPool, ...]) -> list[Finding]:
-    return preflight.check_eks(
-        cluster, pools, ec2=boto3.client("ec2", region_name=REGION), quotas=boto3.client("service-quotas", region_name=REGION)
-    )
+def serve_reservations(ec2: Any, reservations: list[dict[str, Any]]) -> None:
+    """Answer DescribeCapacityReservations from `reservations`; every other EC2 call still goes to moto.
+
+    moto 5.2.5 raises NotImplementedError for it. A before-call handler that returns (response, parsed)
+    short-circuits the one call, after boto3 has validated the request against the API model.
+    """
+
+    def answer(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        # The serialized EC2 query request: CapacityReservationId.1, .2, ...
+        wanted = [v for k, v in sorted(params["body"].items()) if k.startswith("CapacityReservationId.")]
+        found = [res for res in reservations if res["CapacityReservationId"] in wanted]
+        if len(found) < len(wanted):
+            error = {"Code": "InvalidCapacityReservationId.NotFound", "Message": f"The capacity reservation ID '{wanted[0]}' does not exist"}
+            return AWSResponse(ec2.meta.endpoint_url, 400, {}, None), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return AWSResponse(ec2.meta.endpoint_url, 200, {}, None), {"CapacityReservations": found, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    ec2.meta.events.register("before-call.ec2.DescribeCapacityReservations", answer)
+
+
+def check(cluster: r.EksCluster, pools: tuple[r.GpuPool, ...], reservations: list[dict[str, Any]] | None = None) -> list[Finding]:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    serve_reservations(ec2, reservations or [])
+    return preflight.check_eks(cluster, pools, ec2=ec2, quotas=boto3.client("service-quotas", region_name=REGION))
 
 
 L4 = {"gpu": "L4", "nodes": {"min": 0, "max": 2}}  # g6.xlarge: 4 vCPUs; not offered in us-east-1e
@@ -185,7 +208,89 @@ def test_instance_type_offerings(aws: None, monkeypatch: pytest.MonkeyPatch, zon
 )
 def test_vcpu_quotas(aws: None, monkeypatch: pytest.MonkeyPatch, pools, quotas, expected) -> None:
     serve_quotas(monkeypatch, {**PLENTY, **quotas})
-    assert check(*platform(None, **pools)) == expected
+    assert check(*platform(None, **pools), [reservation()]) == expected
+
+
+P_SPOT = "L-7212CCBC"
+P5_SPOT = "L-C4BD4855"
+
+
+@pytest.mark.parametrize(
+    ("gpu", "code", "name"),
+    [
+        pytest.param("H100-80GB", P5_SPOT, "All P5 Spot Instance Requests", id="p5 counts against the P5 Spot quota"),
+        pytest.param("H200-141GB", P5_SPOT, "All P5 Spot Instance Requests", id="p5en too"),
+        pytest.param("A100-40GB", P_SPOT, "All P4, P3 and P2 Spot Instance Requests", id="p4d against the P2-P4 one"),
+        pytest.param("B200", None, None, id="p6 is not checked: its Spot quota is unverified"),
+    ],
+)
+def test_spot_p_families_count_against_their_own_quota(aws: None, monkeypatch: pytest.MonkeyPatch, gpu: str, code: str | None, name: str | None) -> None:
+    serve_quotas(monkeypatch, {**PLENTY, P_SPOT: 0, P5_SPOT: 0})
+    cluster, pools = platform(None, p={"gpu": gpu, "gpusPerNode": 8, "nodes": {"min": 0, "max": 1}, "capacity": "spot"})
+    findings = [f for f in check(cluster, pools) if f.path == "nodePools.p.nodes.max"]
+    if code is None:
+        assert findings == []
+    else:
+        assert len(findings) == 1 and f"of {name} (" in findings[0].message and f"EC2 quota {code} " in findings[0].message
+
+
+BLOCK = "cr-0123456789abcdef0"
+
+
+def reservation(**changes: Any) -> dict[str, Any]:
+    """A Capacity Block for 2 x p5.48xlarge in us-east-1a, as DescribeCapacityReservations returns it."""
+    return {
+        "CapacityReservationId": BLOCK, "InstanceType": "p5.48xlarge", "AvailabilityZone": "us-east-1a",
+        "TotalInstanceCount": 2, "AvailableInstanceCount": 2, "State": "active", "ReservationType": "capacity-block",
+        "InstanceMatchCriteria": "targeted", **changes,
+    }
+
+
+H100 = {"gpu": "H100-80GB", "gpusPerNode": 8, "nodes": {"min": 0, "max": 2}, "capacity": "capacity-block", "reservation": BLOCK,
+        "zones": ["us-east-1a"], "diskSizeGb": 500}
+MNG_CLUSTER = {"nodeAutoscaler": "cluster-autoscaler"}
+
+
+def reserved_platform(cluster: dict[str, Any] | None = None, **pool: Any) -> tuple[r.EksCluster, tuple[r.GpuPool, ...]]:
+    resolved_platform = resolved(config(EKS, cluster={**EKS["cluster"], **(cluster or {})}, nodePools={"h100": {**H100, **pool}}, models={}))
+    assert isinstance(resolved_platform.cluster, r.EksCluster)
+    return resolved_platform.cluster, resolved_platform.pools
+
+
+@pytest.mark.parametrize(
+    ("cluster", "pool", "reservations", "expected"),
+    [
+        pytest.param(None, {}, [reservation()], [], id="the block matches"),
+        pytest.param(None, {}, [reservation(State="scheduled", AvailableInstanceCount=0)], [], id="a block that starts later"),
+        pytest.param(None, {}, [], [Finding("nodePools.h100.reservation",
+                                            f"capacity reservation {BLOCK} does not exist in us-east-1; name one of this account's reservations there")],
+                     id="missing"),
+        pytest.param(None, {}, [reservation(AvailabilityZone="us-east-1b")],
+                     [Finding("nodePools.h100.zones", f"{BLOCK} is in us-east-1b, not us-east-1a; set zones: [us-east-1b]")], id="wrong zone"),
+        pytest.param(None, {}, [reservation(InstanceType="p5en.48xlarge")],
+                     [Finding("nodePools.h100.machineType",
+                              f"{BLOCK} holds p5en.48xlarge, not p5.48xlarge; use machineType: p5en.48xlarge or another reservation")],
+                     id="wrong instance type"),
+        pytest.param(None, {}, [reservation(State="expired", AvailableInstanceCount=0)],
+                     [Finding("nodePools.h100.reservation", f"{BLOCK} is expired; name a reservation that is active or scheduled"),
+                      Finding("nodePools.h100.reservation", f"{BLOCK} has room for 0 more p5.48xlarge, the pool needs 1 to start; "
+                              "free instances in the reservation, lower nodes.min or extend the reservation")],
+                     id="expired"),
+        pytest.param(MNG_CLUSTER, {"nodes": {"min": 2, "max": 2}}, [reservation(AvailableInstanceCount=1)],
+                     [Finding("nodePools.h100.nodes.min", f"{BLOCK} has room for 1 more p5.48xlarge, the pool needs 2 to start; "
+                              "free instances in the reservation, lower nodes.min or extend the reservation")],
+                     id="too small for nodes.min"),
+        pytest.param(None, {"capacity": "reservation"}, [reservation()],
+                     [Finding("nodePools.h100.capacity", f"{BLOCK} is a Capacity Block; set capacity: capacity-block")],
+                     id="a block named as an ODCR"),
+        pytest.param(None, {"capacity": "reservation"}, [reservation(ReservationType="default", State="scheduled")],
+                     [Finding("nodePools.h100.reservation", f"{BLOCK} is scheduled; name a reservation that is active")],
+                     id="an ODCR that is not active"),
+    ],
+)
+def test_capacity_reservations(aws: None, monkeypatch: pytest.MonkeyPatch, cluster, pool, reservations, expected) -> None:
+    serve_quotas(monkeypatch, PLENTY)
+    assert check(*reserved_platform(cluster, **pool), reservations) == expected
 
 
 def test_run_builds_clients_for_the_cluster_region(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -266,3 +371,28 @@ def test_the_offline_plan_does_not_call_aws_unless_asked(plan_of, monkeypatch) -
         "EKS preflight skipped: the offline plan calls AWS only with --preflight or cluster.preflight.inPlan: true"
     ]
     assert plan_of(eks_stack("off"), preflight=True).warnings == []
+
+
+def test_an_existing_vpc_needs_a_subnet_in_every_zone_it_uses(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    serve_quotas(monkeypatch, PLENTY)
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=z)["Subnet"]["SubnetId"]
+               for i, z in enumerate(["us-east-1a", "us-east-1b"])]
+    network = {"vpcId": vpc, "subnetIds": subnets}
+
+    def findings(**pool: Any) -> list[Finding]:
+        values = config(EKS, cluster={**EKS["cluster"], "network": network}, nodePools={"l4": {**L4, **pool}}, models={})
+        platform_ = resolved(values)
+        assert isinstance(platform_.cluster, r.EksCluster)
+        return check(platform_.cluster, platform_.pools)
+
+    assert findings() == []
+    c = resolved(config(EKS, cluster={**EKS["cluster"], "zones": ["us-east-1a", "us-east-1c"], "network": network}, nodePools={"l4": L4}, models={}))
+    assert isinstance(c.cluster, r.EksCluster)
+    assert check(c.cluster, c.pools) == [
+        Finding("cluster.zones", "no subnet of cluster.network.subnetIds is in us-east-1c (system pool); the subnets are in "
+                "us-east-1a and us-east-1b: keep the zones among those or add a subnet there"),
+        Finding("nodePools.l4.zones", "no subnet of cluster.network.subnetIds is in us-east-1c (pool l4); the subnets are in "
+                "us-east-1a and us-east-1b: keep the zones among those or add a subnet there"),
+    ]

@@ -12,6 +12,7 @@ from ..conftest import GKE, config
 
 NODE_POOL = "gcp:container/nodePool:NodePool"
 CLUSTER = "gcp:container/cluster:Cluster"
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 
 
 def inputs(p: Plan, type_: str, name: str) -> dict[str, Any]:
@@ -63,14 +64,14 @@ def test_nodes_run_as_a_least_privilege_service_account(plan_of) -> None:
 
 
 def test_gpu_pool_gets_its_accelerator_machine_labels_and_limits(plan_of) -> None:
-    spec = inputs(plan_of(pool(gpu="H100-80GB", gpusPerNode=8, nodes={"min": 1, "max": 3})), NODE_POOL, "cloud-gpu")
+    spec = inputs(plan_of(pool(gpu="H100-80GB", gpusPerNode=8, nodes={"min": 2, "max": 3})), NODE_POOL, "cloud-gpu")
     assert spec["nodeConfig"]["machineType"] == "a3-highgpu-8g"
     assert spec["nodeConfig"]["guestAccelerators"] == [
         {"type": "nvidia-h100-80gb", "count": 8, "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}}
     ]
-    assert spec["autoscaling"] == {"totalMinNodeCount": 1, "totalMaxNodeCount": 3, "locationPolicy": "BALANCED"}
+    assert spec["autoscaling"] == {"totalMinNodeCount": 2, "totalMaxNodeCount": 3, "locationPolicy": "BALANCED"}
     assert spec["nodeConfig"]["labels"] == {"inferfleet.dev/node-pool": "gpu", "gke-no-default-nvidia-gpu-device-plugin": "true"}
-    assert "taints" not in spec["nodeConfig"], "GKE taints GPU nodes itself"
+    assert spec["nodeConfig"]["taints"] == [GPU_TAINT], "set explicitly: GKE adds it only beside an existing non-GPU pool"
 
 
 def test_mig_and_sharing_use_gke_native_partitioning(plan_of) -> None:
@@ -84,11 +85,11 @@ def test_mig_and_sharing_use_gke_native_partitioning(plan_of) -> None:
     ("capacity", "extra", "node_config", "location_policy"),
     [
         ("spot", {}, {"spot": True}, "ANY"),
-        ("reservation", {"reservation": "h100-res"},
+        ("reservation", {"reservation": "h100-res", "zones": ["us-central1-a"]},
          {"reservationAffinity": {"consumeReservationType": "SPECIFIC_RESERVATION", "key": "compute.googleapis.com/reservation-name",
                                   "values": ["h100-res"]}}, "ANY"),
         ("flex-start", {}, {"flexStart": True, "reservationAffinity": {"consumeReservationType": "NO_RESERVATION"}}, "ANY"),
-        ("queued", {}, {"reservationAffinity": {"consumeReservationType": "NO_RESERVATION"}}, "ANY"),
+        ("queued", {}, {"flexStart": True, "reservationAffinity": {"consumeReservationType": "NO_RESERVATION"}}, "ANY"),
     ],
 )
 def test_capacity_types(plan_of, capacity: str, extra: dict, node_config: dict, location_policy: str) -> None:
@@ -96,14 +97,14 @@ def test_capacity_types(plan_of, capacity: str, extra: dict, node_config: dict, 
     for key, value in node_config.items():
         assert spec["nodeConfig"][key] == value
     assert spec["autoscaling"]["locationPolicy"] == location_policy
-    queued = capacity == "queued"
-    assert ("queuedProvisioning" in spec) == queued
-    assert spec["management"]["autoRepair"] is not queued
+    assert ("queuedProvisioning" in spec) == (capacity == "queued")
+    # Each repair of a DWS node is a new request (review finding 12).
+    assert spec["management"]["autoRepair"] is (capacity not in ("queued", "flex-start"))
 
 
 def test_user_taints_are_translated_to_gke_effects(plan_of) -> None:
     spec = inputs(plan_of(pool(gpu="L4", taints=[{"key": "team", "value": "ml", "effect": "NoExecute"}])), NODE_POOL, "cloud-gpu")
-    assert spec["nodeConfig"]["taints"] == [{"key": "team", "value": "ml", "effect": "NO_EXECUTE"}]
+    assert spec["nodeConfig"]["taints"] == [{"key": "team", "value": "ml", "effect": "NO_EXECUTE"}, GPU_TAINT]
 
 
 def test_hyperdisk_only_machines_boot_from_hyperdisk(plan_of) -> None:

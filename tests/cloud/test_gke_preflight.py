@@ -69,6 +69,23 @@ def family(**values: float) -> list[dict[str, Any]]:
     return entries + [{"dimensions": {}, "details": [{"value": "0"}], "applicableLocations": [REGION, *OTHER_REGIONS]}]
 
 
+ALL_REGIONS = "GPUS-ALL-REGIONS-per-project"
+RESERVATION = "gcp:compute/getReservation:getReservation"
+
+
+def gce_reservation(**changes: Any) -> dict[str, Any]:
+    """A specific reservation of 2 x a3-highgpu-8g in us-central1-a, none in use, as the data source returns it."""
+    specific = {"count": 2, "inUseCount": 0, "assuredCount": 2, "sourceInstanceTemplate": "",
+                "instanceProperties": [{"machineType": "a3-highgpu-8g"}]}
+    return {"name": "h100-reserved", "zone": A, "status": "READY", "specificReservationRequired": True,
+            "specificReservations": [{**specific, **changes.pop("specific", {})}], **changes}
+
+
+def project_wide(value: float) -> list[dict[str, Any]]:
+    """GPUS-ALL-REGIONS' one entry: no dimensions, applicable "global" (as projects' quota dumps show it)."""
+    return [{"dimensions": {}, "details": [{"value": str(int(value))}], "applicableLocations": ["global"]}]
+
+
 PLENTY: dict[str, list[dict[str, Any]]] = {
     L4: regional(1000),
     L4_SPOT: regional(1000),
@@ -93,8 +110,15 @@ class EngineError(grpc.RpcError):
 class GcpMocks(mocks.Mocks):
     """Answers getMachineTypes and getSQuotaInfo from tables, and records every question asked."""
 
-    def __init__(self, quotas: Mapping[str, list[dict[str, Any]]], failing_zones: Collection[str] = ()):
-        self.quotas = quotas
+    def __init__(
+        self,
+        quotas: Mapping[str, list[dict[str, Any]]],
+        failing_zones: Collection[str] = (),
+        reservations: Mapping[tuple[str, str], dict[str, Any]] | None = None,
+    ):
+        self.reservations = {(A, "h100-reserved"): gce_reservation()} if reservations is None else reservations
+        # The project-wide quota is plentiful unless a test sets it.
+        self.quotas = {ALL_REGIONS: project_wide(1000), **quotas}
         self.failing_zones = failing_zones
         self.asked: list[tuple[str, dict[str, Any], str]] = []
 
@@ -107,6 +131,11 @@ class GcpMocks(mocks.Mocks):
             return self._machine_types(args.args), []
         if args.token == QUOTA_INFO:
             return self._quota_info(args.args), []
+        if args.token == RESERVATION:
+            found = self.reservations.get((args.args.get("zone", ""), args.args.get("name", "")))
+            if args.args.get("project") != PROJECT or found is None:
+                raise EngineError(f"googleapi: Error 404: The resource 'projects/{PROJECT}/zones/{args.args.get('zone')}/reservations/{args.args.get('name')}' was not found")
+            return found, []
         raise EngineError(f"unexpected invoke {args.token}")
 
     def _machine_types(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +163,7 @@ class GcpMocks(mocks.Mocks):
             "parent": args["parent"],
             "service": args["service"],
             "quotaId": quota_id,
-            "dimensions": ["region", "gpu_family"] if quota_id == FAMILY else ["region"],
+            "dimensions": ["region", "gpu_family"] if quota_id == FAMILY else [] if quota_id == ALL_REGIONS else ["region"],
             "dimensionsInfos": self.quotas[quota_id],
         }
 
@@ -289,7 +318,7 @@ def over(pools: str, need: int, name: str, parts: str, limit: int, quota: str, p
             id="flex-start pools count against the preemptible quota",
         ),
         pytest.param(
-            {"h100": {**H100_POOL, "capacity": "reservation", "reservation": "h100-reserved"}},
+            {"h100": {**H100_POOL, "capacity": "reservation", "reservation": "h100-reserved", "zones": ["us-central1-a"]}},
             {FAMILY: family(NVIDIA_H100=0), H100_SPOT: regional(0)},
             [],
             id="reserved nodes use no further quota",
@@ -409,7 +438,7 @@ def test_asks_once_for_each_machine_type_and_zone_and_for_each_quota() -> None:
     ]
     quotas = [
         (QUOTA_INFO, {"parent": f"projects/{PROJECT}", "quotaId": quota, "service": "compute.googleapis.com"}, "")
-        for quota in (FAMILY, L4)  # pools in name order: h100, l4, more
+        for quota in (ALL_REGIONS, FAMILY, L4)  # the project-wide one, then the pools' in name order: h100, l4, more
     ]
     assert gcp_mocks.asked == machine_types + quotas
 
@@ -462,3 +491,77 @@ def test_pulumi_up_stops_on_a_failed_preflight_before_any_resource() -> None:
     message = contextvars.Context().run(up)
     assert message.startswith("invalid stack configuration:\ninferfleet:nodePools.l4.machineType: g2-standard-8 (pool l4) is not offered in us-central1-f")
     assert created == []
+
+
+@pytest.mark.parametrize(
+    ("pools", "all_regions", "expected"),
+    [
+        pytest.param({"l4": L4_POOL, "h100": H100_POOL}, 18, [], id="the project-wide quota covers every pool"),
+        pytest.param(
+            {"l4": L4_POOL, "h100": H100_POOL},
+            16,
+            [
+                Finding(
+                    "nodePools.h100.nodes.max",
+                    "pools h100 and l4 need up to 18 GPUs of all regions (pool h100: 2 x a3-highgpu-8g with 8 GPUs = 16; "
+                    "pool l4: 2 x g2-standard-8 with 1 GPU = 2), over the project's all-regions quota of 16; lower nodes.max "
+                    "to fit 16 GPUs or request an increase of Compute Engine quota GPUS-ALL-REGIONS-per-project in Cloud Quotas",
+                )
+            ],
+            id="a new project's GPUS_ALL_REGIONS is too small",
+        ),
+        pytest.param(
+            {"h100": {**H100_POOL, "capacity": "reservation", "reservation": "h100-reserved", "zones": [A]}},
+            0,
+            [],
+            id="reserved nodes use no further quota",
+        ),
+    ],
+)
+def test_the_project_wide_gpu_quota(pools: dict[str, Any], all_regions: float, expected: list[Finding]) -> None:
+    assert check({**PLENTY, ALL_REGIONS: project_wide(all_regions)}, *platform(None, None, **pools)) == expected
+
+
+def test_a_global_quota_is_not_read_as_a_regional_one() -> None:
+    """The entry applies to "global" only; read as a regional quota it would have no value for us-central1."""
+    from components.cloud.gke_preflight import _value_in
+
+    entries = [gcp.cloudquota.outputs.GetSQuotaInfoDimensionsInfoResult(
+        applicable_locations=["global"], details=[gcp.cloudquota.outputs.GetSQuotaInfoDimensionsInfoDetailResult(value="8")],
+        dimensions={})]
+    assert _value_in(entries, "global", None) == 8.0
+    assert _value_in(entries, REGION, None) is None
+
+
+RESERVED = {"h100": {**H100_POOL, "capacity": "reservation", "reservation": "h100-reserved", "zones": [A]}}
+
+
+@pytest.mark.parametrize(
+    ("reservations", "expected"),
+    [
+        pytest.param(None, [], id="the reservation matches"),
+        pytest.param({}, [Finding("nodePools.h100.reservation",
+                                  "could not read reservation h100-reserved in us-central1-a: invoke of gcp:compute/getReservation:getReservation "
+                                  "failed: googleapi: Error 404: The resource 'projects/acme-inference/zones/us-central1-a/reservations/"
+                                  "h100-reserved' was not found; name a reservation of project acme-inference in that zone (the gcp "
+                                  f"provider's credentials need compute.reservations.get), {SKIP}")], id="missing"),
+        pytest.param({(B, "h100-reserved"): gce_reservation(zone=B)}, [Finding("nodePools.h100.reservation",
+                     "could not read reservation h100-reserved in us-central1-a: invoke of gcp:compute/getReservation:getReservation "
+                     "failed: googleapi: Error 404: The resource 'projects/acme-inference/zones/us-central1-a/reservations/"
+                     "h100-reserved' was not found; name a reservation of project acme-inference in that zone (the gcp "
+                     f"provider's credentials need compute.reservations.get), {SKIP}")], id="in another zone"),
+        pytest.param({(A, "h100-reserved"): gce_reservation(specificReservationRequired=False)},
+                     [Finding("nodePools.h100.reservation", "reservation h100-reserved is not specific; recreate it with --require-specific-reservation")],
+                     id="not specific"),
+        pytest.param({(A, "h100-reserved"): gce_reservation(specific={"instanceProperties": [{"machineType": "a2-ultragpu-8g"}]})},
+                     [Finding("nodePools.h100.machineType",
+                              "reservation h100-reserved holds a2-ultragpu-8g, not a3-highgpu-8g; reserve a3-highgpu-8g or change the pool")],
+                     id="another machine"),
+        pytest.param({(A, "h100-reserved"): gce_reservation(specific={"inUseCount": 2})},
+                     [Finding("nodePools.h100.reservation", "reservation h100-reserved has room for 0 more a3-highgpu-8g, the pool needs 1 "
+                              "to start; free or add instances in the reservation, or lower nodes.min")],
+                     id="full"),
+    ],
+)
+def test_reservations(reservations: Mapping[tuple[str, str], dict[str, Any]] | None, expected: list[Finding]) -> None:
+    assert check(PLENTY, *platform(None, None, **RESERVED), reservations=reservations) == expected

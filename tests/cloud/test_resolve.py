@@ -15,13 +15,14 @@ from ..conftest import EKS, GKE, config
 POOL = {
     "gpu": "L4",
     "gpusPerNode": 4,
-    "nodes": {"min": 1, "max": 3},
+    "nodes": {"min": 0, "max": 3},
     "capacity": "spot",
     "labels": {"team": "ml"},
     "taints": [{"key": "dedicated", "value": "inference", "effect": "NoSchedule"}],
 }
 USER_TAINT = {"key": "dedicated", "value": "inference", "effect": "NO_SCHEDULE"}
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+GKE_GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 
 
 def find(p: Plan, type_: str, name: str) -> dict[str, Any]:
@@ -46,19 +47,22 @@ def gke_view(p: Plan) -> dict[str, Any]:
 
 
 def eks_view(p: Plan) -> dict[str, Any]:
-    group = find(p, "aws:eks/nodeGroup:NodeGroup", "cloud-gpu")
+    """The Karpenter NodePool (the EKS default), in the GKE view's terms."""
+    spec = find(p, "kubernetes:karpenter.sh/v1:NodePool", "cloud-gpu-node-pool")["spec"]
+    requirements = {r["key"]: r["values"] for r in spec["template"]["spec"]["requirements"]}
+    effects = {"NoSchedule": "NO_SCHEDULE"}
     return {
-        "machine": group["instanceTypes"][0],
-        "gpus": gpus_on(group["instanceTypes"][0]),  # EKS has no GPU count: the instance type carries it
-        "taints": group["taints"],
-        "labels": group["labels"],
-        "spot": group["capacityType"] == "SPOT",
-        "nodes": (group["scalingConfig"]["minSize"], group["scalingConfig"]["maxSize"]),
+        "machine": requirements["node.kubernetes.io/instance-type"][0],
+        "gpus": gpus_on(requirements["node.kubernetes.io/instance-type"][0]),  # EKS has no GPU count: the instance type carries it
+        "taints": [{**t, "effect": effects[t["effect"]]} for t in spec["template"]["spec"]["taints"]],
+        "labels": spec["template"]["metadata"]["labels"],
+        "spot": requirements["karpenter.sh/capacity-type"] == ["spot"],
+        "nodes": (0, int(spec["limits"]["nodes"])),  # Karpenter keeps no minimum
     }
 
 
 CLOUDS = [
-    pytest.param(GKE, gke_view, "g2-standard-48", [USER_TAINT], id="gke"),
+    pytest.param(GKE, gke_view, "g2-standard-48", [USER_TAINT, GKE_GPU_TAINT], id="gke"),
     pytest.param(EKS, eks_view, "g6.12xlarge", [USER_TAINT, GPU_TAINT], id="eks"),
 ]
 
@@ -69,10 +73,10 @@ def test_one_pool_spec_on_both_clouds(plan_of, base: dict, view: Callable[[Plan]
     seen = view(p)
     assert seen["machine"] == machine
     assert seen["gpus"] == 4
-    assert seen["taints"] == taints, "GKE taints GPU nodes itself; EKS does not, so inferfleet does"
+    assert seen["taints"] == taints, "inferfleet sets the GPU taint on both, with each cloud's value"
     assert seen["labels"][POOL_LABEL] == "gpu" and seen["labels"]["team"] == "ml"
     assert seen["spot"] is True
-    assert seen["nodes"] == (1, 3)
+    assert seen["nodes"] == (0, 3)
 
     # The same capacity reaches Kueue: 3 nodes x 4 GPUs, read from the pool the cloud made.
     queue = find(p, "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue", "scheduling-cluster-queue")

@@ -47,15 +47,15 @@ CASES = [
     (
         "mig-on-bottlerocket",
         config(EKS, cluster=BOTTLEROCKET, nodePools={"a": {**A100, "mig": "1g.10gb"}}, models={}),
-        "inferfleet:nodePools.a.mig: Bottlerocket's device plugin does not take the GPU Operator's MIG layouts; "
-        "use cluster.ami: al2023 or drop mig",
+        "inferfleet:nodePools.a.mig: Bottlerocket's own device plugin serves these nodes and inferfleet does not configure "
+        "its MIG; use cluster.ami: al2023 or drop mig",
     ),
     (
-        "sharing-on-bottlerocket",
-        config(EKS, cluster=BOTTLEROCKET, nodePools={"a": {"gpu": "L4", "nodes": {"max": 1}, "sharing": {"strategy": "time-slicing", "clientsPerGpu": 2}}},
+        "mps-on-bottlerocket",
+        config(EKS, cluster=BOTTLEROCKET, nodePools={"a": {"gpu": "L4", "nodes": {"max": 1}, "sharing": {"strategy": "mps", "clientsPerGpu": 2}}},
                models={}),
-        "inferfleet:nodePools.a.sharing: Bottlerocket's device plugin does not take the GPU Operator's sharing configs; "
-        "use cluster.ami: al2023 or drop sharing",
+        "inferfleet:nodePools.a.sharing.strategy: Bottlerocket's own device plugin serves these nodes and inferfleet configures only "
+        "its time-slicing; use time-slicing or cluster.ami: al2023",
     ),
     (
         "dra-on-gke",

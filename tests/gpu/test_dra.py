@@ -32,8 +32,8 @@ def test_a_dra_stack_plans_clean_and_installs_the_driver_chart(plan_of) -> None:
     report = validate.validate_all(render.manifests(p), p.loaded.platform.pins)
     assert report.errors == []
     checked, problems = chart_values.check_plan(p, validate.schemas_root() / "charts")
-    assert problems == [] and checked == 4
     charts = {r.inputs["chart"]: r for r in p.resources if r.type == summary.HELM_CHART}
+    assert problems == [] and checked == len(charts) == 5  # GPU Operator, DRA driver, Kueue, Karpenter, Prometheus
     driver = charts["oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu"]
     assert driver.inputs["version"] == "0.4.1" and driver.inputs["namespace"] == dra.NAMESPACE
 

@@ -68,13 +68,13 @@ def test_changing_one_pool_s_mig_profile_changes_only_what_follows_from_it(plan_
     prefix = "inferfleet-test-"
     differing = sorted(r.name.removeprefix(prefix) for r in after.resources if old[r.urn] != new[r.urn])
     assert differing == [
-        "cloud-a",  # pool a's node group: its mig.config label
+        "cloud-a-node-pool",  # pool a's Karpenter NodePool: its mig.config label
         "gpu-mig-parted",  # the mig-parted config: a's layout
         "scheduling-cluster-queue",  # a's quota is counted in the new profile
         "serving-model-tiny-deployment",  # a's model requests the new profile
     ]
     nodes = {r.name.removeprefix(prefix): r.inputs for r in after.resources}
-    assert nodes["cloud-a"]["labels"]["nvidia.com/mig.config"] == "a100-80gb-all-2g.20gb"
+    assert nodes["cloud-a-node-pool"]["spec"]["template"]["metadata"]["labels"]["nvidia.com/mig.config"] == "a100-80gb-all-2g.20gb"
 
 
 def test_the_summary_says_which_gke_pools_have_no_gpu_metrics(plan_of) -> None:

@@ -14,7 +14,9 @@ SAFE = {"endpoint": {"private": True}, "systemPool": {"nodes": {"min": 2, "max":
 
 
 def production(base: dict[str, Any], **cluster: Any) -> dict[str, Any]:
-    return config(base, environment="production", cluster={**base["cluster"], **SAFE, **cluster})
+    # A private EKS endpoint needs Pulumi inside the VPC, or a restricted public endpoint for it (issue 7).
+    safe = {**SAFE, "endpoint": {"private": True, "runnerInNetwork": True}} if base["cluster"]["provider"] == "eks" else SAFE
+    return config(base, environment="production", cluster={**base["cluster"], **safe, **cluster})
 
 
 def problems(values: dict[str, Any]) -> list[str]:
