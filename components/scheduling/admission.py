@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
-from .nodes import NodeGroup
+from ..catalog.gpus import NVIDIA_GPU
 from ..core.spec import Taint
+from .nodes import NodeGroup
 from .values import PRIORITY_LABEL, QUEUE_LABEL
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
@@ -567,7 +568,7 @@ def _place(w: Workload, pod: Mapping[str, Any], nodes: Sequence[NodeGroup], prov
     tolerations = list(pod.get("tolerations") or [])
     if provider == "gke" and any(k == g.gpu_resource for k in requests for g in matching):
         # GKE's ExtendedResourceToleration admission plugin tolerates the GPU taint for pods that request GPUs.
-        tolerations.append({"key": "nvidia.com/gpu", "operator": "Exists"})
+        tolerations.append({"key": NVIDIA_GPU, "operator": "Exists"})
     failures: list[list[Violation]] = []
     for group in matching:
         found: list[Violation] = []
