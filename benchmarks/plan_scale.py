@@ -29,9 +29,9 @@ def stack(models: int) -> dict:
     nodes = math.ceil(models / 8)
     return {
         "inferfleet:cluster": {"provider": "gke", "project": "acme-bench", "region": "us-central1", "zones": ["us-central1-a"]},
-        "inferfleet:nodePools": {"l4": {"gpu": "L4", "gpusPerNode": 8, "diskSizeGb": 300, "nodes": {"min": 0, "max": nodes}}},
+        "inferfleet:nodePools": {"l4": {"gpu": "L4", "gpusPerNode": 8, "diskSizeGb": 400, "nodes": {"min": 0, "max": nodes}}},
         "inferfleet:models": {
-            f"model-{i:03d}": {"model": "Qwen/Qwen3-8B", "pool": "l4", "namespace": f"team-{i % 10}", "replicas": {"min": 1, "max": 2}}
+            f"model-{i:03d}": {"model": "Qwen/Qwen3-8B", "pool": "l4", "namespace": f"team-{i:03d}", "replicas": {"min": 1, "max": 2}}
             for i in range(models)
         },
     }
