@@ -6,6 +6,8 @@ import copy
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from components.cloud import gke
 from components.core.versions import Pins
 from components.gpu import dra, gke_driver
@@ -53,12 +55,16 @@ def driver_versions(p: Plan) -> dict[str, str]:
     return out
 
 
-def test_a_gke_dra_stack_plans_clean_and_is_admitted_and_placed(plan_of) -> None:
-    p = plan_of(GKE_DRA)
+GKE_ALL_DRA = config(GKE, nodePools={"h100": {**H100, "allocation": "dra"}}, models={"qwen": GKE_DRA["models"]["qwen"]})
+
+
+@pytest.mark.parametrize("stack", [GKE_DRA, GKE_ALL_DRA], ids=["beside-a-device-plugin-pool", "every-pool-dra"])
+def test_a_gke_dra_stack_plans_clean_and_is_admitted_and_placed(plan_of, stack: dict[str, Any]) -> None:
+    p = plan_of(stack)
     assert validate.validate_all(render.manifests(p), p.loaded.platform.pins).errors == []
     assert chart_values.check_plan(p, validate.schemas_root() / "charts")[1] == []
     report = behaviour.check(p)
-    assert report.errors == [] and report.workloads >= 2
+    assert report.errors == [] and report.workloads >= 1
     kinds = {(o["kind"], o["metadata"]["name"]): o for o in render.manifests(p)}
     installer = kinds[("DaemonSet", gke_driver.NAME)]
     assert installer["metadata"]["namespace"] == "kube-system"
