@@ -136,7 +136,7 @@ class InferencePlatform(pulumi.ComponentResource):
 def gpu_args(platform: PlatformValues) -> GpuStackArgs:
     """The GPU layer's args from the cluster underneath it."""
     charts = platform.pins.charts()
-    return GpuStackArgs(platform.cluster, platform.pools, platform.gpu, charts.gpu_operator, charts.dra_driver)
+    return GpuStackArgs(platform.cluster, platform.pools, platform.gpu, charts.gpu_operator, charts.dra_driver, platform.pins)
 
 
 def _cluster(name: str, platform: PlatformValues, secrets: Secrets, opts: pulumi.ResourceOptions) -> cloud.ClusterOutputs:

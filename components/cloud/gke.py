@@ -285,7 +285,9 @@ def _gpu_node_config(pool: GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoo
     accelerator: NodePoolNodeConfigGuestAcceleratorArgsDict = {
         "type": pool.accelerator,
         "count": pool.gpus_per_node,
-        "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+        # DRA pools: GKE installs no driver, gpu.gke_driver's DaemonSet does (GKE set-up-dra; the
+        # enum's "needs manual installation", pulumi_gcp container/_inputs.py).
+        "gpu_driver_installation_config": {"gpu_driver_version": "INSTALLATION_DISABLED" if pool.allocation == "dra" else "LATEST"},
     }
     if pool.mig_profile:
         accelerator["gpu_partition_size"] = pool.mig_profile

@@ -77,6 +77,16 @@ class Pins:
     cluster_autoscaler_image: str = _pin(
         "v1.34.5", "cluster-autoscaler image tag; its minor must be the Kubernetes minor (the chart's own is newer).", _ca_image
     )
+    gke_driver_installer: str = _pin(
+        "cos-nvidia-installer:fixed",
+        "GKE's NVIDIA driver installer image for COS nodes of DRA pools: preloaded on the node by GKE, never pulled "
+        "(GoogleCloudPlatform/container-engine-accelerators@992db812 nvidia-driver-installer/cos/daemonset-preloaded.yaml:78-79).",
+    )
+    gke_pause: str = _pin(
+        "gke.gcr.io/pause:3.8@sha256:880e63f94b145e46f1b1082bb71b85e21f16b99b180b9996407d61240ceb9830",
+        "The pause image the GKE driver installer DaemonSet idles in once the driver is in "
+        "(container-engine-accelerators@992db812 nvidia-driver-installer/cos/daemonset-preloaded.yaml:142).",
+    )
     vllm: str = _pin("v0.33.0", "vLLM image tag, e.g. v0.33.0.")
     vllm_digest: str = _pin("", "Optional sha256:<64 hex> digest of the vLLM image; appended to the tag when set.", _digest)
 

@@ -10,7 +10,7 @@ from ..cloud.values import GkeCluster
 from ..core.kube import KubernetesObject, chart
 from ..core.meta import namespace
 from ..core.security import PRIVILEGED_NAMESPACE_LABELS
-from . import dra, operator
+from . import dra, gke_driver, operator
 from .values import GpuStackArgs
 
 NAMESPACE = "gpu-operator"
@@ -44,5 +44,13 @@ class GpuStack(pulumi.ComponentResource):
         if dra.dra_pools(args.pools):
             # The kubelet plugin is privileged (dra-driver-nvidia-gpu@v0.4.1 values.yaml:275,283).
             dra_ns = KubernetesObject(f"{name}-dra-namespace", namespace(dra.NAMESPACE, "dra-driver", PRIVILEGED_NAMESPACE_LABELS), child)
+            if isinstance(args.cluster, GkeCluster):
+                # Its plugin and controller are system-node-critical (values.yaml:209,254): GKE needs a quota here too.
+                quota = operator.critical_pods_quota(dra_ns.name, dra.critical_pods(args.pools), "dra-driver")
+                KubernetesObject(f"{name}-dra-critical-pods", quota, child)
+                # GKE installs no driver on DRA pools (cloud.gke): its installer DaemonSet does, in kube-system.
+                installer = gke_driver.daemonset(args.pools, args.pins)
+                if installer is not None:
+                    KubernetesObject(f"{name}-gke-driver-installer", installer, child)
             chart(f"{name}-dra-driver", args.dra_chart, namespace=dra_ns.name, values=dra.chart_values(args), release="dra-driver", opts=child)
         self.register_outputs({"namespace": self.namespace})

@@ -148,14 +148,14 @@ def critical_pods(values: Mapping[str, Any], pools: tuple[GpuPool, ...], system_
     return sum(p.max_nodes * operand_pods(values, p) for p in pools) + system_nodes + DEPLOYMENT_PODS
 
 
-def critical_pods_quota(namespace: Any, pods: int) -> dict[str, Any]:
+def critical_pods_quota(namespace: Any, pods: int, component: str = "gpu-operator") -> dict[str, Any]:
     """GKE admits system-*-critical pods outside kube-system only under a quota that names them."""
     return manifest(
         CORE,
         "ResourceQuota",
-        "gpu-operator-critical-pods",
+        f"{component}-critical-pods",
         namespace,
-        labels=labels("gpu-operator-quota"),
+        labels=labels(f"{component}-quota"),
         spec={
             "hard": {"pods": str(pods)},
             "scopeSelector": {

@@ -70,12 +70,11 @@ def _check(cluster: Cluster, pools: tuple[GpuPool, ...], operator_pools: list[Gp
     for p in pools:
         path = f"nodePools.{p.name}"
         if p.allocation == "dra":
-            if isinstance(cluster, GkeCluster):
-                # GKE's DRA needs GKE's driver install off and a hand-applied driver DaemonSet
-                # (cloud.google.com/kubernetes-engine/docs/how-to/set-up-dra), which inferfleet does not apply.
-                problems.add(f"{path}.allocation", "DRA on GKE needs the NVIDIA driver installed by hand, which inferfleet does not do; "
-                             "use allocation: device-plugin on GKE, or DRA on EKS or an existing cluster")
-            elif bottlerocket:
+            if isinstance(cluster, GkeCluster) and p.mig_profile:
+                # GKE: DRA pools "can't use ... Multi-instance GPUs" (docs.cloud.google.com/kubernetes-engine/docs/how-to/set-up-dra,
+                # Limitations); GKE's partitioning is its own device plugin's, which DRA pools turn off.
+                problems.add(f"{path}.mig", "GKE has no MIG on DRA pools; drop mig here, or use allocation: device-plugin for GKE's MIG")
+            if bottlerocket:
                 problems.add(f"{path}.allocation", "Bottlerocket's NVIDIA variant runs its own device plugin on every GPU node; "
                              "use cluster.ami: al2023 for DRA pools")
             if p.sharing:

@@ -7,7 +7,7 @@ from typing import Literal, Mapping
 
 from ..cloud.values import Sharing
 from ..cloud.values import Cluster, EksCluster, ExistingCluster, GpuPool
-from ..core.versions import HelmChart
+from ..core.versions import HelmChart, Pins
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class GpuStackArgs:
     """The pinned GPU Operator chart."""
     dra_chart: HelmChart
     """The pinned NVIDIA DRA driver chart, installed when a pool allocates through DRA."""
+    pins: Pins = field(default_factory=Pins)
+    """The image pins, for GKE's driver installer on DRA pools."""
 
     @property
     def cloud(self) -> Literal["gke", "eks", "existing"]:

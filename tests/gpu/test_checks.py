@@ -58,10 +58,9 @@ CASES = [
         "its time-slicing; use time-slicing or cluster.ami: al2023",
     ),
     (
-        "dra-on-gke",
-        config(GKE, nodePools={"a": {"gpu": "L4", "nodes": {"max": 1}, "allocation": "dra"}}, models={}),
-        "inferfleet:nodePools.a.allocation: DRA on GKE needs the NVIDIA driver installed by hand, which inferfleet does not do; "
-        "use allocation: device-plugin on GKE, or DRA on EKS or an existing cluster",
+        "dra-mig-on-gke",
+        config(GKE, nodePools={"a": {"gpu": "A100-80GB", "nodes": {"max": 1}, "allocation": "dra", "mig": "1g.10gb"}}, models={}),
+        "inferfleet:nodePools.a.mig: GKE has no MIG on DRA pools; drop mig here, or use allocation: device-plugin for GKE's MIG",
     ),
     (
         "dra-on-bottlerocket",
