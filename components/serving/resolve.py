@@ -369,6 +369,8 @@ def _service(
     share = placed.tp / pool.units_per_node  # of the node (per pod): MIG slices and shared GPUs are units too
     claim = spec.weights.claim if spec.weights.source == "pvc" else None
     bf16_checkpoint = described.catalog is not None and described.catalog.dtype == "bf16"
+    # Unchecked: nothing is known of the checkpoint, so the platform's default hour.
+    budget = startup_budget(0.0 if claim else described.download_gb, described.arch.weights_gb) if described.arch else DEFAULT_BUDGET
     return ModelService(
         name=name,
         namespace=spec.namespace,
@@ -402,11 +404,12 @@ def _service(
         weights_claim=claim,
         device=f"{pool.gpu} {pool.mig_profile} slice" if pool.mig_profile else f"{pool.gpu} (shared)" if pool.sharing else pool.gpu,
         usd_per_hour=round(pool.price.usd_per_hour * share, 4) if pool.price else None,
-        # Unchecked: nothing is known of the checkpoint, so the platform's default hour.
-        budget=startup_budget(0.0 if claim else described.download_gb, described.arch.weights_gb) if described.arch else DEFAULT_BUDGET,
+        budget=budget,
         longest_request_seconds=spec.longest_request_seconds,
         allow_surge=spec.allow_surge,
         nat_usd_per_gb=NAT_USD_PER_GB.get(cloud),
+        # Karpenter would consolidate a node under a pod still downloading and loading its weights.
+        pod_annotations=pool.pod_annotations(budget),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from ..catalog.sizing import Fit
@@ -74,6 +74,8 @@ class ModelService:
     allow_surge: bool = False
     nat_usd_per_gb: float | None = None
     """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    """From the pool (`GpuPool.pod_annotations`): on Karpenter, `karpenter.sh/do-not-disrupt` for the load budget."""
 
     @property
     def multi_node(self) -> bool:

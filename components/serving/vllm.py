@@ -254,7 +254,7 @@ def pod_template(model: ModelService, *, hf_secret: Any | None, role: str = "ser
     # LWS recreates the whole group when any pod fails (restartPolicy RecreateGroupOnPodRestart).
     pod_labels = {**labels(COMPONENT, model.name), **POD_LABELS, "inferfleet.dev/model": model.name, "inferfleet.dev/pool": model.pool}
     return {
-        "metadata": {"labels": pod_labels, "annotations": {"kubectl.kubernetes.io/default-container": COMPONENT}},
+        "metadata": {"labels": pod_labels, "annotations": {**model.pod_annotations, "kubectl.kubernetes.io/default-container": COMPONENT}},
         "spec": {
             **pod_defaults(),
             "terminationGracePeriodSeconds": model.longest_request_seconds + SHUTDOWN_MARGIN_SECONDS,
@@ -369,7 +369,7 @@ def llm_inference_service(
             "parallelism": {"tensor": model.tensor_parallel},
             "storageInitializer": {"enabled": False},
             "labels": pod["metadata"]["labels"],
-            "annotations": {"kubectl.kubernetes.io/default-container": "main"},
+            "annotations": {**model.pod_annotations, "kubectl.kubernetes.io/default-container": "main"},
             "template": {**pod["spec"], "containers": [container]},
         },
     )
