@@ -103,6 +103,11 @@ class ModelService(pulumi.ComponentResource):
         waits = pulumi.CustomTimeouts(create=model.budget.wait, update=model.budget.wait)
         # Kueue rejects a queue or priority change on a running workload: replace it instead.
         fixed = pulumi.ResourceOptions(replace_on_changes=list(FIXED_WHILE_RUNNING), delete_before_replace=True)
+        if model.weights_bucket is not None:
+            KubernetesObject(f"{name}-service-account", vllm.weights_service_account(model, namespace.name), child)
+            if model.weights_bucket.source == "s3":
+                for obj in vllm.s3_weights(model, namespace.name):
+                    KubernetesObject(f"{name}-weights-{obj['kind'].lower()}", obj, child)
         if model.mode == "kserve":
             if kserve is None:
                 raise ValueError(f"model {model.name} is served through KServe and needs its charts")

@@ -55,11 +55,24 @@ class Vllm(SpecModel):
 
 
 class Weights(SpecModel):
-    """Where the pods read the checkpoint: downloaded from the hub per replica, or a shared volume."""
+    """Where the pods read the checkpoint: downloaded from the hub per replica, a shared volume or a bucket."""
 
-    source: Literal["hub", "pvc"] = Field("hub", description="hub (each replica downloads) or pvc (a pre-staged shared claim).")
+    source: Literal["hub", "pvc", "gcs", "s3"] = Field(
+        "hub",
+        description="hub (each replica downloads), pvc (a pre-staged shared claim), gcs (GKE, GCS FUSE) or s3 (EKS, Mountpoint for S3).",
+    )
     claim: Name | None = Field(
         None, description="For source pvc: a ReadWriteMany claim in the model's namespace holding the Hugging Face hub cache."
+    )
+    # Bucket names: GCS and S3 both take 3-63 lowercase letters, digits, '-', '.' and GCS also '_'
+    # (cloud.google.com/storage/docs/buckets#naming; docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+    bucket: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$",
+        description="For source gcs or s3: the bucket holding the Hugging Face hub cache (its models--org--name folders), no gs:// or s3://.",
+    )
+    prefix: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$",
+        description="For source gcs or s3: the folder in the bucket that is the hub cache, without slashes at either end.",
     )
 
 

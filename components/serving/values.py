@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..catalog.sizing import Fit
 from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.spec import Taint
+from ..cloud.values import BucketReader
 from ..gpu.values import DeviceClaim
 from ..core.versions import Charts
 
@@ -74,6 +75,10 @@ class ModelService:
     allow_surge: bool = False
     nat_usd_per_gb: float | None = None
     """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
+    weights_bucket: BucketReader | None = None
+    """Weights read in place from a bucket (GCS FUSE on GKE, Mountpoint for S3 on EKS) by the model's own service account."""
+    google_service_account: str | None = None
+    """GKE: the Google service account the model's Kubernetes service account impersonates (Workload Identity)."""
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
     """From the pool (`GpuPool.pod_annotations`): on Karpenter, `karpenter.sh/do-not-disrupt` for the load budget."""
 
@@ -103,6 +108,10 @@ class ModelService:
             )
         if self.weights_claim:
             lines.append(f"weights read from the claim {self.weights_claim} (pre-staged, offline): nothing downloaded per replica")
+        elif self.weights_bucket:
+            b = self.weights_bucket
+            where = f"{'gs' if b.source == 'gcs' else 's3'}://{b.bucket}/{b.prefix + '/' if b.prefix else ''}"
+            lines.append(f"weights read from {where} (pre-staged hub cache, offline) by service account {b.namespace}/{b.service_account}")
         elif self.download_gb:
             total = self.download_gb * self.pipeline_parallel  # every node of a replica downloads the checkpoint
             nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
