@@ -220,6 +220,7 @@ def resolve_model(
         # KServe v0.20.0's multi-node presets are data-parallel only (config/llmisvcconfig/
         # config-llm-worker-data-parallel.yaml:188-199); TP x PP across nodes is the vllm mode's LeaderWorkerSet.
         problems.add(f"{path}.mode", "KServe's multi-node presets are data-parallel only; valid: mode: vllm for nodes > 1")
+    _check_kserve(path, spec, problems)
     if spec.mode == "kserve" and spec.weights.source != "hub":
         problems.add(f"{path}.weights.source", "inferfleet's KServe mode downloads from the hub only; valid: hub, or mode: vllm")
     if spec.weights.source == "pvc" and spec.weights.claim is None:
@@ -241,6 +242,25 @@ def resolve_model(
     if warnings is not None and described.arch is not None:
         warnings.extend(_warnings(path, described.arch, placed.tp))
     return _service(name, spec, pool, gpu, pins, described, placed, tuple(w for a in extra for w in a.argv()), cloud, cluster)
+
+
+def _check_kserve(path: str, spec: ModelSpec, problems: Problems) -> None:
+    k = spec.kserve
+    if spec.mode != "kserve" and (k.api != "llmInferenceService" or k.canary is not None):
+        problems.add(f"{path}.kserve", "is read only with mode: kserve; valid: mode: kserve, or drop kserve")
+        return
+    if k.canary is not None and k.api != "inferenceService":
+        # Only the v1beta1 InferenceService has spec.canary (kserve@v0.20.0 pkg/apis/serving/v1beta1/inference_service.go:36-59).
+        problems.add(f"{path}.kserve.canary", "a canary is an InferenceService's; valid: kserve.api: inferenceService, or drop canary")
+    if k.api == "inferenceService" and spec.vllm.extra_args:
+        # The Hugging Face server parses with parse_known_args and drops what it does not know, and it runs
+        # vllm 0.24.0, not the pinned one (kserve@v0.20.0 python/huggingfaceserver/huggingfaceserver/__main__.py:168,213;
+        # python/kserve/pyproject.toml:78): extra flags cannot be checked.
+        problems.add(
+            f"{path}.vllm.extraArgs",
+            "the InferenceService's Hugging Face runtime silently drops flags it does not know, so they cannot be checked; "
+            "valid: no extraArgs, or kserve.api: llmInferenceService",
+        )
 
 
 BUCKET_CLOUDS = {"gcs": "gke", "s3": "eks"}
@@ -440,6 +460,9 @@ def _service(
         weights_claim=claim,
         weights_bucket=bucket,
         google_service_account=google_account,
+        kserve_api=spec.kserve.api if spec.mode == "kserve" else "llmInferenceService",
+        canary_revision=spec.kserve.canary.revision if spec.kserve.canary else None,
+        canary_percent=spec.kserve.canary.traffic_percent if spec.kserve.canary else 0,
         device=f"{pool.gpu} {pool.mig_profile} slice" if pool.mig_profile else f"{pool.gpu} (shared)" if pool.sharing else pool.gpu,
         usd_per_hour=round(pool.price.usd_per_hour * share, 4) if pool.price else None,
         budget=budget,
@@ -469,7 +492,7 @@ def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], pr
     """Minimum replicas must fit the pool's maximum; weights of co-located replicas must fit the disk."""
     for pool in pools.values():
         placed = [m for m in models if m.pool == pool.name]
-        need = sum(m.replicas * m.gpus_per_replica for m in placed)
+        need = sum((m.replicas + m.canary_replicas) * m.gpus_per_replica for m in placed)
         if need > pool.max_units:
             listing = ", ".join(f"{m.name} {m.replicas} x {m.gpus_per_replica}" for m in placed)
             problems.add(

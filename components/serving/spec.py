@@ -76,6 +76,23 @@ class Weights(SpecModel):
     )
 
 
+class Canary(SpecModel):
+    """A new version of the model beside the stable one, taking a share of the traffic (KServe InferenceService)."""
+
+    revision: str = Field(
+        ..., pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$", description="The Hugging Face revision (commit or branch) the canary serves."
+    )
+    traffic_percent: int = Field(..., ge=1, le=99, description="Share of requests for the canary, 1 to 99.")
+
+
+class Kserve(SpecModel):
+    api: Literal["llmInferenceService", "inferenceService"] = Field(
+        "llmInferenceService",
+        description="llmInferenceService (v1alpha2, inferfleet's checked vLLM pod) or inferenceService (v1beta1, the Hugging Face runtime).",
+    )
+    canary: Canary | None = Field(None, description="inferenceService only: a canary version, e.g. {revision: <sha>, trafficPercent: 10}.")
+
+
 class ModelSpec(SpecModel):
     model: str = Field(..., pattern=r"^[\w.-]+/[\w.-]+$", description="a Hugging Face repo id, org/name, e.g. Qwen/Qwen3-8B")
     pool: Name = Field(..., description="GPU node pool the model runs on.")
@@ -97,6 +114,7 @@ class ModelSpec(SpecModel):
     )
     kv_cache_dtype: Literal["auto", "fp8"] = Field("auto", description="KV cache dtype: auto or fp8.")
     vllm: Vllm = Field(Vllm(), description="vLLM engine settings.")
+    kserve: Kserve = Field(Kserve(), description="mode kserve: which KServe API, and a canary, e.g. {api: inferenceService}.")
     size: ModelSize | None = Field(None, description="Required for a model outside the catalog unless `unchecked`.")
     unchecked: bool = Field(False, description="Serve a model outside the catalog without sizing it (needs gpus and maxModelLen).")
     average_request_tokens: int | None = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -75,6 +76,11 @@ class ModelService:
     allow_surge: bool = False
     nat_usd_per_gb: float | None = None
     """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
+    kserve_api: str = "llmInferenceService"
+    """mode kserve: llmInferenceService (v1alpha2) or inferenceService (v1beta1, the Hugging Face runtime)."""
+    canary_revision: str | None = None
+    canary_percent: int = 0
+    """inferenceService: a canary serving this revision takes this share of requests (by replicas, see `canary_replicas`)."""
     weights_bucket: BucketReader | None = None
     """Weights read in place from a bucket (GCS FUSE on GKE, Mountpoint for S3 on EKS) by the model's own service account."""
     google_service_account: str | None = None
@@ -87,6 +93,16 @@ class ModelService:
         return self.pipeline_parallel > 1
 
     @property
+    def canary_replicas(self) -> int:
+        """KServe runs ceil(min x percent / 100) canary replicas beside the stable ones, which it lowers by as
+        many but to no fewer than 1 (kserve@v0.20.0 pkg/controller/v1beta1/inferenceservice/components/
+        predictor.go:795-800, 886-895): what the canary adds to the GPUs in use."""
+        if not self.canary_revision:
+            return 0
+        canary = math.ceil(max(1, self.replicas) * self.canary_percent / 100)
+        return canary - (max(1, self.replicas) - max(self.replicas - canary, 1))
+
+    @property
     def gpus_per_replica(self) -> int:
         return self.tensor_parallel * self.pipeline_parallel
 
@@ -96,7 +112,7 @@ class ModelService:
         if self.multi_node:
             gpus = f"{self.pipeline_parallel} nodes x {gpus} (a LeaderWorkerSet, pipeline parallel {self.pipeline_parallel})"
         if self.mode == "kserve":
-            gpus += " as a KServe LLMInferenceService"
+            gpus += " as a KServe InferenceService (Hugging Face runtime)" if self.kserve_api == "inferenceService" else " as a KServe LLMInferenceService"
         lines = [f"{self.model_id} in {self.namespace}: {self.replicas}-{self.max_replicas} replicas of {gpus} on pool {self.pool}"]
         f = self.fit
         if f is None:
@@ -117,6 +133,11 @@ class ModelService:
             nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
             pods = f" on each of its {self.pipeline_parallel} nodes" if self.multi_node else ""
             lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub{pods} into its own disk{nat}")
+        if self.canary_revision:
+            lines.append(
+                f"canary: revision {self.canary_revision} takes {self.canary_percent}% of requests, split by replicas; "
+                f"it adds {self.canary_replicas} replica(s) of {self.gpus_per_replica} GPU(s)"
+            )
         if self.replicas <= 1 and not self.allow_surge and self.mode != "kserve":
             lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
         if self.usd_per_hour is not None:

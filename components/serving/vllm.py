@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
 from ..core.security import RESTRICTED_NAMESPACE_LABELS, RUN_AS_USER, container_security_context, pod_defaults
-from ..core.versions import APPS, CORE, KSERVE_LLM, LWS, NETWORKING, POLICY, RESOURCE
+from ..core.versions import APPS, CORE, KSERVE_ISVC, KSERVE_LLM, LWS, NETWORKING, POLICY, RESOURCE
 from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, PRIORITY_LABEL, QUEUE_LABEL
 from .values import ModelService
 
@@ -478,6 +478,86 @@ def llm_inference_service(
             "annotations": {**model.pod_annotations, "kubectl.kubernetes.io/default-container": "main"},
             "template": {**pod["spec"], "containers": [container]},
         },
+    )
+
+
+ISVC_PORT = 8080
+"""The KServe model server's HTTP port (kserve@v0.20.0 python/kserve/kserve/model_server.py:53, --http_port)."""
+DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode"
+
+
+def inference_service(
+    model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, priority: str | None = None
+) -> dict[str, Any]:
+    """The model as a KServe InferenceService (v1beta1) on the Hugging Face runtime, with a canary when asked.
+
+    The runtime `kserve-huggingfaceserver` runs vllm 0.24.0 (kserve@v0.20.0 python/kserve/pyproject.toml:78)
+    and parses with parse_known_args, dropping unknown flags (python/huggingfaceserver/huggingfaceserver/
+    __main__.py:168,213), so only the typed engine flags are passed and extra args are a plan error.
+    `--model_id` makes the server download from the hub itself, with the token file, into the sized cache
+    (__main__.py:53-57). A canary needs the Standard mode spelled on the object (pkg/apis/serving/v1beta1/
+    inference_service_validation.go:188-191), a name of its own and no maxReplicas (:200-240); KServe
+    splits traffic by replicas (components/predictor.go:795-800, 886-895).
+    """
+    pod = pod_template(model, hf_secret=hf_secret)
+    base = pod["spec"]["containers"][0]
+
+    def predictor(revision: str | None) -> dict[str, Any]:
+        flags = [
+            f"--model_id={model.model_id}",
+            *([f"--model_revision={revision}"] if revision else []),
+            f"--tensor-parallel-size={model.tensor_parallel}",
+            # The server's own spelling of max_model_len (huggingfaceserver/__main__.py:98-100).
+            f"--max_length={model.max_model_len}",
+            f"--gpu-memory-utilization={model.gpu_memory_utilization}",
+            f"--max-num-seqs={model.max_num_seqs}",
+        ]
+        if model.quantization:
+            flags.append(f"--quantization={model.quantization}")
+        if model.kv_cache_dtype != "auto":
+            flags.append(f"--kv-cache-dtype={model.kv_cache_dtype}")
+        # Ready once every model is loaded: the v2 protocol's server readiness (kserve/protocol/rest/v2_endpoints.py).
+        probe = {"httpGet": {"path": "/v2/health/ready", "port": ISVC_PORT}, "timeoutSeconds": 5}
+        budget = model.budget
+        spec: dict[str, Any] = {
+            # The runtime's container, which KServe merges this onto (config/runtimes/kserve-huggingfaceserver.yaml:20);
+            # the canary's schema requires the name.
+            "name": "kserve-container",
+            "modelFormat": {"name": "huggingface"},
+            "runtime": "kserve-huggingfaceserver",
+            "args": flags,
+            "env": base["env"],
+            "resources": base["resources"],
+            "securityContext": base["securityContext"],
+            "volumeMounts": base["volumeMounts"],
+            "startupProbe": {**probe, "periodSeconds": budget.probe_period_seconds, "failureThreshold": budget.probe_failures},
+            "readinessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
+        }
+        return spec
+
+    pod_spec = {k: v for k, v in pod["spec"].items() if k != "containers"}
+    stable: dict[str, Any] = {
+        **pod_spec,
+        "name": "stable",
+        "minReplicas": model.replicas,
+        "model": predictor(None),
+        "labels": pod["metadata"]["labels"],
+        "annotations": {k: v for k, v in pod["metadata"]["annotations"].items() if k != "kubectl.kubernetes.io/default-container"},
+    }
+    body: dict[str, Any] = {"predictor": stable}
+    if model.canary_revision:
+        canary = {**{k: v for k, v in stable.items() if k != "minReplicas"}, "name": "canary", "model": predictor(model.canary_revision)}
+        body["canary"] = [{"predictor": canary, "trafficPercent": model.canary_percent}]
+    else:
+        stable["maxReplicas"] = model.max_replicas
+    return manifest(
+        KSERVE_ISVC,
+        "InferenceService",
+        model.name,
+        namespace,
+        labels=_workload_labels(model, queue, priority),
+        annotations={DEPLOYMENT_MODE: "Standard"},
+        spec=body,
     )
 
 
