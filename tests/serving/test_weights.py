@@ -124,3 +124,17 @@ def test_bucket_sources_are_checked(base, source, weights, expected) -> None:
     with pytest.raises(ConfigError) as error:
         resolved(config(values, hfToken="hf_test"))
     assert expected in [p.line() for p in error.value.problems]
+
+
+def test_the_google_account_id_keeps_googles_rule_for_the_longest_model_names() -> None:
+    # IAM account ids: 6-30 characters, [a-z]([-a-z0-9]*[a-z0-9]) (the serviceAccounts.create reference).
+    import re
+
+    from components.cloud.values import BucketReader
+
+    for name in ("a", "x" * 30, "ab-" * 9 + "abc"):
+        reader = BucketReader("gcs", "acme-weights", None, "inference", f"{name}-weights")
+        account = reader.google_account_id("inferfleet-prod")
+        assert re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", account) and 6 <= len(account) <= 30, account
+    other = BucketReader("gcs", "acme-weights", None, "inference", "a-weights").google_account_id("inferfleet-dev")
+    assert other != BucketReader("gcs", "acme-weights", None, "inference", "a-weights").google_account_id("inferfleet-prod")
