@@ -506,6 +506,9 @@ def inference_service(
         flags = [
             f"--model_id={model.model_id}",
             *([f"--model_revision={revision}"] if revision else []),
+            # Clients ask for the repo id, as in the other modes; it overrides the runtime's --model_name
+            # of the object's name (huggingfaceserver/__main__.py:235-236).
+            f"--served-model-name={model.model_id}",
             f"--tensor-parallel-size={model.tensor_parallel}",
             # The server's own spelling of max_model_len (huggingfaceserver/__main__.py:98-100).
             f"--max_length={model.max_model_len}",

@@ -97,6 +97,7 @@ def test_an_inference_service_on_the_hugging_face_runtime_with_a_canary_validate
     stable, [canary] = obj["spec"]["predictor"], obj["spec"]["canary"]
     assert stable["model"]["modelFormat"] == {"name": "huggingface"} and stable["model"]["runtime"] == "kserve-huggingfaceserver"
     assert "--model_id=Qwen/Qwen3-8B" in stable["model"]["args"] and "--max_length=8192" in stable["model"]["args"]
+    assert "--served-model-name=Qwen/Qwen3-8B" in stable["model"]["args"]
     assert canary["trafficPercent"] == 10 and canary["predictor"]["name"] != stable["name"]
     assert "--model_revision=a1b2c3d" in canary["predictor"]["model"]["args"]
     assert "maxReplicas" not in canary["predictor"] and "minReplicas" not in canary["predictor"]
