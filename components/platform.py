@@ -141,12 +141,16 @@ def gpu_args(platform: PlatformValues) -> GpuStackArgs:
 
 def _cluster(name: str, platform: PlatformValues, secrets: Secrets, opts: pulumi.ResourceOptions) -> cloud.ClusterOutputs:
     c = platform.cluster
+    # The cloud grants each model's service account read access to its weights bucket (serving mounts it).
+    readers = tuple(m.weights_bucket for m in platform.serving.models if m.weights_bucket is not None)
     if isinstance(c, cloud.GkeCluster):
-        return GkeCluster(f"{name}-cloud", cloud.GkeClusterArgs(c, platform.pools, platform.protect), opts).outputs
+        return GkeCluster(f"{name}-cloud", cloud.GkeClusterArgs(c, platform.pools, platform.protect, readers), opts).outputs
     if isinstance(c, cloud.EksCluster):
         from .cloud.eks import EksCluster
 
-        return EksCluster(f"{name}-cloud", cloud.EksClusterArgs(c, platform.pools, platform.protect, platform.pins), opts).outputs
+        return EksCluster(
+            f"{name}-cloud", cloud.EksClusterArgs(c, platform.pools, platform.protect, platform.pins, readers), opts
+        ).outputs
     if secrets.kubeconfig is None:
         raise ValueError("an existing cluster needs a kubeconfig secret")
     return ExistingCluster(f"{name}-cloud", cloud.ExistingClusterArgs(c, secrets.kubeconfig), opts).outputs

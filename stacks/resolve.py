@@ -59,6 +59,7 @@ def resolve(spec: StackSpec, *, project: str, stack: str) -> PlatformValues:
         reserved_namespaces=[spec.monitoring.namespace],
         has_hf_token=spec.hf_token is not None,
         cloud=spec.cluster.provider,
+        cluster=clouds.cluster,
     )
     scheduling.check_models(
         queueing,

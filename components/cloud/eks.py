@@ -168,6 +168,7 @@ class EksCluster(pulumi.ComponentResource):
                 gpu_groups.append(group)
 
         identity_agent = self._addons(name, eks, system_group, managed, child)
+        self._bucket_readers(name, args, eks, partition, system_group, identity_agent, child)
 
         ca = eks.certificate_authority.apply(lambda authority: authority["data"])
         config: pulumi.Output[str] = pulumi.Output.secret(
@@ -637,6 +638,38 @@ class EksCluster(pulumi.ComponentResource):
             opts=opts,
         )
         return {"id": template.id, "version": template.latest_version.apply(str)}
+
+    @staticmethod
+    def _bucket_readers(
+        name: str, args: EksClusterArgs, eks: aws.eks.Cluster, partition: str,
+        system_group: aws.eks.NodeGroup, identity_agent: aws.eks.Addon, opts: pulumi.ResourceOptions,
+    ) -> None:
+        """Mountpoint for S3 and, per model reading weights from a bucket, a role that may only list and
+        read that bucket (and prefix), associated to the model's service account through Pod Identity.
+
+        The volumes use `authenticationSource: pod`, so the driver mounts with the pod's credentials and
+        needs none of its own (awslabs/mountpoint-s3-csi-driver@57c6bed docs/CONFIGURATION.md:324-338).
+        """
+        readers = [r for r in args.bucket_readers if r.source == "s3"]
+        if not readers:
+            return
+        on_nodes = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[system_group, identity_agent]))
+        aws.eks.Addon(
+            f"{name}-aws-mountpoint-s3-csi-driver",
+            cluster_name=eks.name,
+            addon_name="aws-mountpoint-s3-csi-driver",
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=on_nodes,
+        )
+        for reader in readers:
+            key = f"{name}-weights-{reader.namespace}-{reader.service_account}"
+            role = aws.iam.Role(key, assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"), opts=opts)
+            aws.iam.RolePolicy(key, role=role.id, policy=json.dumps(reader.s3_policy(partition)), opts=opts)
+            aws.eks.PodIdentityAssociation(
+                key, cluster_name=eks.name, namespace=reader.namespace, service_account=reader.service_account,
+                role_arn=role.arn, opts=opts,
+            )
 
     def _addons(
         self,

@@ -20,7 +20,7 @@ from pulumi_gcp.container import (
 )
 
 from . import kubeconfig
-from .values import POOL_LABEL, ClusterOutputs, GkeClusterArgs, GpuPool
+from .values import POOL_LABEL, BucketReader, ClusterOutputs, GkeClusterArgs, GpuPool
 from .values import GkeCluster as GkeClusterValues
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -72,6 +72,8 @@ class GkeCluster(pulumi.ComponentResource):
         gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
         for pool in args.pools:
             self._gpu_pool(name, cluster, pool, gke, node_sa, gpu_opts)
+        for reader in args.bucket_readers:
+            self._bucket_reader(name, cluster, reader, gke, child)
 
         config: pulumi.Output[str] = pulumi.Output.secret(self._kubeconfig(cluster, gke))
         # Charts wait for their pods to become ready; the pods need the system nodes first.
@@ -109,6 +111,30 @@ class GkeCluster(pulumi.ComponentResource):
             opts=opts,
         )
         return node_sa, node_role
+
+    @staticmethod
+    def _bucket_reader(name: str, cluster: GkeClusterValues, reader: BucketReader, gke: gcp.container.Cluster, opts: pulumi.ResourceOptions) -> None:
+        """A Google service account that may only view the objects of one bucket, impersonated by one model's
+        Kubernetes service account through the cluster's Workload Identity pool (the GCS FUSE driver mounts
+        with that identity; gcs-fuse-csi-driver@5fcdc04 README, and GKE "Access Cloud Storage buckets with
+        the Cloud Storage FUSE CSI driver"). The serving layer names the account on its ServiceAccount."""
+        if reader.source != "gcs":
+            return
+        key = f"{name}-weights-{reader.namespace}-{reader.service_account}"
+        account = gcp.serviceaccount.Account(
+            key, account_id=reader.google_account_id(cluster.name), project=cluster.project,
+            display_name=f"{reader.namespace}/{reader.service_account} reads gs://{reader.bucket}", opts=opts,
+        )
+        gcp.storage.BucketIAMMember(
+            f"{key}-viewer", bucket=reader.bucket, role="roles/storage.objectViewer",
+            member=account.email.apply(lambda email: f"serviceAccount:{email}"), opts=opts,
+        )
+        # The pool exists once the cluster does.
+        gcp.serviceaccount.IAMMember(
+            f"{key}-workload-identity", service_account_id=account.name, role="roles/iam.workloadIdentityUser",
+            member=reader.workload_identity_member(cluster.project),
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[gke])),
+        )
 
     @staticmethod
     def _control_plane(

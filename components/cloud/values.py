@@ -6,6 +6,7 @@ also build them directly. Nothing here needs Pulumi at run time.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Mapping, Union
 
@@ -94,6 +95,48 @@ class GpuPool:
 
 
 @dataclass(frozen=True)
+class BucketReader:
+    """A model's Kubernetes service account that may read one bucket of weights, and nothing else.
+
+    The serving layer emits the service account and mounts the bucket; the cloud layer grants the
+    access, from the list the platform passes down (`GkeClusterArgs`/`EksClusterArgs.bucket_readers`):
+    on GKE a Google service account with roles/storage.objectViewer on the bucket, which the Kubernetes
+    service account impersonates through Workload Identity; on EKS an IAM role with s3:ListBucket and
+    s3:GetObject on the bucket (and prefix), associated to the service account through Pod Identity.
+    """
+
+    source: Literal["gcs", "s3"]
+    bucket: str
+    prefix: str | None
+    namespace: str
+    service_account: str
+    region: str | None = None
+    """S3: the bucket's region (Mountpoint's `region` option); the cluster's by default."""
+
+    def google_account_id(self, cluster: str) -> str:
+        """The Google service account's id: 6-30 of [a-z0-9-], unique per cluster, namespace, account and bucket."""
+        digest = hashlib.sha256(f"{cluster}/{self.namespace}/{self.service_account}/{self.bucket}".encode()).hexdigest()[:8]
+        return f"w-{self.service_account[:19].rstrip('-')}-{digest}"
+
+    def google_service_account(self, cluster: str, project: str) -> str:
+        return f"{self.google_account_id(cluster)}@{project}.iam.gserviceaccount.com"
+
+    def workload_identity_member(self, project: str) -> str:
+        """The Kubernetes service account as a member of the cluster's Workload Identity pool."""
+        return f"serviceAccount:{project}.svc.id.goog[{self.namespace}/{self.service_account}]"
+
+    def s3_policy(self, partition: str = "aws") -> dict[str, object]:
+        """Read-only on this bucket (and prefix) only: what Mountpoint needs to list and read
+        (awslabs/mountpoint-s3 doc/CONFIGURATION.md, IAM permissions: s3:ListBucket, s3:GetObject)."""
+        bucket = f"arn:{partition}:s3:::{self.bucket}"
+        objects = f"{bucket}/{self.prefix}/*" if self.prefix else f"{bucket}/*"
+        listing: dict[str, object] = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket}
+        if self.prefix:
+            listing["Condition"] = {"StringLike": {"s3:prefix": [self.prefix, f"{self.prefix}/*"]}}
+        return {"Version": "2012-10-17", "Statement": [listing, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": objects}]}
+
+
+@dataclass(frozen=True)
 class SystemPool:
     machine_type: str
     min_nodes: int
@@ -171,6 +214,8 @@ class GkeClusterArgs:
     cluster: GkeCluster
     pools: tuple[GpuPool, ...]
     protect: bool
+    bucket_readers: tuple[BucketReader, ...] = ()
+    """Model service accounts that read weights from GCS buckets (the platform passes the serving layer's)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +227,8 @@ class EksClusterArgs:
     protect: bool
     pins: Pins = field(default_factory=Pins)
     """Karpenter's chart and CRDs come from here."""
+    bucket_readers: tuple[BucketReader, ...] = ()
+    """Model service accounts that read weights from S3 buckets (the platform passes the serving layer's)."""
 
 
 @dataclass(frozen=True)

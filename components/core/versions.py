@@ -106,6 +106,7 @@ class Pins:
             kserve_llmisvc_crd=HelmChart("oci://ghcr.io/kserve/charts/kserve-llmisvc-crd", self.kserve),
             kserve_llmisvc=HelmChart("oci://ghcr.io/kserve/charts/kserve-llmisvc-resources", self.kserve),
             kserve_runtime_configs=HelmChart("oci://ghcr.io/kserve/charts/kserve-runtime-configs", self.kserve),
+            kserve_resources=HelmChart("oci://ghcr.io/kserve/charts/kserve-resources", self.kserve),
             karpenter=HelmChart("oci://public.ecr.aws/karpenter/karpenter", self.karpenter),
             cluster_autoscaler=HelmChart("cluster-autoscaler", self.cluster_autoscaler, "https://kubernetes.github.io/autoscaler"),
         )
@@ -142,6 +143,8 @@ class Charts:
     """The LLMInferenceServiceConfig presets the controller merges every service onto."""
     karpenter: HelmChart
     cluster_autoscaler: HelmChart
+    kserve_resources: HelmChart
+    """The InferenceService controller (kserve-resources), installed only for an `inferenceService` model."""
 
     def all(self) -> tuple[HelmChart, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -170,6 +173,7 @@ RESOURCE = "resource.k8s.io/v1"
 POLICY = "policy/v1"
 LWS = "leaderworkerset.x-k8s.io/v1"
 KSERVE_LLM = "serving.kserve.io/v1alpha2"
+KSERVE_ISVC = "serving.kserve.io/v1beta1"
 CORE = "v1"
 
 _CRD_FOLDERS: Mapping[str, tuple[str, str]] = {

@@ -29,7 +29,7 @@ KSERVE_NAMESPACE = "kserve"
 CERT_MANAGER_NAMESPACE = "cert-manager"
 
 
-def _kserve(name: str, charts: Charts, child: pulumi.ResourceOptions) -> pulumi.Resource:
+def _kserve(name: str, charts: Charts, child: pulumi.ResourceOptions, *, isvc: bool = False) -> pulumi.Resource:
     """cert-manager, then KServe's CRDs (each owned by one chart), its LLMInferenceService controller and presets."""
     cm_ns = KubernetesObject(f"{name}-cert-manager-namespace", namespace_manifest(CERT_MANAGER_NAMESPACE, "cert-manager", BASELINE), child)
     # crds.enabled puts cert-manager's CRDs in the release; keep leaves them when it is removed (values.yaml:104-116).
@@ -44,9 +44,20 @@ def _kserve(name: str, charts: Charts, child: pulumi.ResourceOptions) -> pulumi.
     # The Gateway API Inference Extension's CRDs are the routing layer's, not this chart's (values.yaml:109).
     controller = chart(f"{name}-kserve-llmisvc", charts.kserve_llmisvc, namespace=ns.name,
                        values={"kserve": {"llmisvc": {"createGIECRDs": False}}}, release="kserve-llmisvc", opts=after)
+    controllers: list[pulumi.Resource] = [controller]
+    presets: dict[str, object] = {"llmisvcConfigs": {"enabled": True}}
+    if isvc:
+        # The InferenceService controller in Standard mode (chart default Knative, values.yaml:109); the shared
+        # resources (webhook certificate, cluster roles) are the LLMInferenceService chart's already.
+        controllers.append(chart(
+            f"{name}-kserve-resources", charts.kserve_resources, namespace=ns.name,
+            values={"kserve": {"createSharedResources": False, "controller": {"deploymentMode": "Standard"}}},
+            release="kserve", opts=after,
+        ))
+        presets["servingruntime"] = {"enabled": True}  # the ClusterServingRuntimes, kserve-huggingfaceserver among them
     return chart(f"{name}-kserve-presets", charts.kserve_runtime_configs, namespace=ns.name,
-                 values={"kserve": {"llmisvcConfigs": {"enabled": True}}}, release="kserve-runtime-configs",
-                 opts=pulumi.ResourceOptions(parent=child.parent, depends_on=[controller]))
+                 values={"kserve": presets}, release="kserve-runtime-configs",
+                 opts=pulumi.ResourceOptions(parent=child.parent, depends_on=controllers))
 
 
 class InferenceNamespace(pulumi.ComponentResource):
@@ -103,7 +114,20 @@ class ModelService(pulumi.ComponentResource):
         waits = pulumi.CustomTimeouts(create=model.budget.wait, update=model.budget.wait)
         # Kueue rejects a queue or priority change on a running workload: replace it instead.
         fixed = pulumi.ResourceOptions(replace_on_changes=list(FIXED_WHILE_RUNNING), delete_before_replace=True)
-        if model.mode == "kserve":
+        if model.weights_bucket is not None:
+            KubernetesObject(f"{name}-service-account", vllm.weights_service_account(model, namespace.name), child)
+            if model.weights_bucket.source == "s3":
+                for obj in vllm.s3_weights(model, namespace.name):
+                    KubernetesObject(f"{name}-weights-{obj['kind'].lower()}", obj, child)
+        if model.mode == "kserve" and model.kserve_api == "inferenceService":
+            if kserve is None:
+                raise ValueError(f"model {model.name} is served through KServe and needs its charts")
+            KubernetesObject(
+                f"{name}-inference-service",
+                vllm.inference_service(model, namespace=namespace.name, queue=local_queue, hf_secret=hf_secret, priority=priority),
+                pulumi.ResourceOptions(parent=self, custom_timeouts=waits, depends_on=[kserve]),
+            )
+        elif model.mode == "kserve":
             if kserve is None:
                 raise ValueError(f"model {model.name} is served through KServe and needs its charts")
             KubernetesObject(
@@ -167,7 +191,7 @@ class Serving(pulumi.ComponentResource):
             # The chart's default image tag is `main`; pin the controller to the chart's release.
             lws = chart(f"{name}-lws", args.charts.lws, namespace=ns.name, values=lws_values(args.charts.lws), release="lws", opts=child)
         if needs_kserve and args.charts is not None:
-            kserve = _kserve(name, args.charts, child)
+            kserve = _kserve(name, args.charts, child, isvc=any(m.kserve_api == "inferenceService" for m in args.models))
         self.namespaces = {
             ns.name: InferenceNamespace(f"{name}-ns-{ns.name}", ns, hf_token=args.hf_token, opts=child) for ns in args.namespaces
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping
+from typing import Iterable, Literal, Mapping
 
 from ..catalog.gpus import GPUS
 from ..catalog.models import MODELS, PRECISION_BYTES, ModelInfo
@@ -25,7 +25,7 @@ from ..catalog.sizing import (
     kv_bytes_per_token,
     tp_problem,
 )
-from ..cloud.values import GpuPool
+from ..cloud.values import BucketReader, Cluster, GpuPool
 from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.problems import Problems
 from ..core.versions import Pins
@@ -82,6 +82,7 @@ def resolve(
     reserved_namespaces: Iterable[str] = (),
     has_hf_token: bool,
     cloud: str = "",
+    cluster: Cluster | None = None,
 ) -> ServingValues:
     """Every model (in name order) and the namespaces they need.
 
@@ -96,7 +97,7 @@ def resolve(
     for name, spec in sorted(models.items()):
         model = resolve_model(
             name, spec, pools, gpu, pins, problems, pool_names=sorted(pool_names), reserved=reserved,
-            has_hf_token=has_hf_token, flags=flags, cloud=cloud, warnings=warnings,
+            has_hf_token=has_hf_token, flags=flags, cloud=cloud, warnings=warnings, cluster=cluster,
         )
         if model is not None:
             resolved.append(model)
@@ -208,6 +209,7 @@ def resolve_model(
     flags: FlagTable | None,
     cloud: str = "",
     warnings: list[str] | None = None,
+    cluster: Cluster | None = None,
 ) -> ModelService | None:
     path = f"models.{name}"
     before = problems.count()
@@ -218,11 +220,13 @@ def resolve_model(
         # KServe v0.20.0's multi-node presets are data-parallel only (config/llmisvcconfig/
         # config-llm-worker-data-parallel.yaml:188-199); TP x PP across nodes is the vllm mode's LeaderWorkerSet.
         problems.add(f"{path}.mode", "KServe's multi-node presets are data-parallel only; valid: mode: vllm for nodes > 1")
+    _check_kserve(path, spec, problems)
     if spec.mode == "kserve" and spec.weights.source != "hub":
         problems.add(f"{path}.weights.source", "inferfleet's KServe mode downloads from the hub only; valid: hub, or mode: vllm")
     if spec.weights.source == "pvc" and spec.weights.claim is None:
         problems.add(f"{path}.weights.claim", "source pvc needs the claim holding the weights; valid: the name of a ReadWriteMany PVC in the model's namespace")
-    offline = spec.weights.source == "pvc"
+    _check_bucket(path, spec, cloud, problems)
+    offline = spec.weights.source != "hub"
     if described is not None and described.gated and not has_hf_token and not offline:
         problems.add(
             f"{path}.model",
@@ -237,7 +241,55 @@ def resolve_model(
         return None
     if warnings is not None and described.arch is not None:
         warnings.extend(_warnings(path, described.arch, placed.tp))
-    return _service(name, spec, pool, gpu, pins, described, placed, tuple(w for a in extra for w in a.argv()), cloud)
+    return _service(name, spec, pool, gpu, pins, described, placed, tuple(w for a in extra for w in a.argv()), cloud, cluster)
+
+
+def _check_kserve(path: str, spec: ModelSpec, problems: Problems) -> None:
+    k = spec.kserve
+    if spec.mode != "kserve" and (k.api != "llmInferenceService" or k.canary is not None):
+        problems.add(f"{path}.kserve", "is read only with mode: kserve; valid: mode: kserve, or drop kserve")
+        return
+    if k.canary is not None and k.api != "inferenceService":
+        # Only the v1beta1 InferenceService has spec.canary (kserve@v0.20.0 pkg/apis/serving/v1beta1/inference_service.go:36-59).
+        problems.add(f"{path}.kserve.canary", "a canary is an InferenceService's; valid: kserve.api: inferenceService, or drop canary")
+    if k.api == "inferenceService" and spec.vllm.extra_args:
+        # The Hugging Face server parses with parse_known_args and drops what it does not know, and it runs
+        # vllm 0.24.0, not the pinned one (kserve@v0.20.0 python/huggingfaceserver/huggingfaceserver/__main__.py:168,213;
+        # python/kserve/pyproject.toml:78): extra flags cannot be checked.
+        problems.add(
+            f"{path}.vllm.extraArgs",
+            "the InferenceService's Hugging Face runtime silently drops flags it does not know, so they cannot be checked; "
+            "valid: no extraArgs, or kserve.api: llmInferenceService",
+        )
+
+
+BUCKET_CLOUDS = {"gcs": "gke", "s3": "eks"}
+"""The cluster each bucket source is mounted on: GCS FUSE is GKE's add-on, Mountpoint for S3 an EKS add-on."""
+
+
+def _check_bucket(path: str, spec: ModelSpec, cloud: str, problems: Problems) -> None:
+    w = spec.weights
+    if w.source in BUCKET_CLOUDS:
+        if BUCKET_CLOUDS[w.source] != cloud:
+            valid = [s for s, c in BUCKET_CLOUDS.items() if c == cloud]
+            problems.add(
+                f"{path}.weights.source",
+                f"{w.source} buckets are mounted on {BUCKET_CLOUDS[w.source].upper()} clusters only, this one is {cloud or 'unknown'}; "
+                f"valid: {', '.join(['hub', 'pvc', *valid])}",
+            )
+        if w.bucket is None:
+            problems.add(f"{path}.weights.bucket", f"source {w.source} needs the bucket holding the hub cache; valid: a bucket name such as acme-weights")
+    elif w.bucket is not None or w.prefix is not None:
+        problems.add(f"{path}.weights.bucket", f"bucket and prefix are for source gcs or s3, not {w.source}; valid: drop them, or source: gcs/s3")
+
+
+def _bucket(name: str, spec: ModelSpec, cluster: Cluster | None) -> BucketReader | None:
+    w = spec.weights
+    if w.source not in BUCKET_CLOUDS or w.bucket is None:
+        return None
+    region = getattr(cluster, "region", None) if w.source == "s3" else None
+    source: Literal["gcs", "s3"] = "gcs" if w.source == "gcs" else "s3"
+    return BucketReader(source, w.bucket, w.prefix, spec.namespace, f"{name}-weights", region=region)
 
 
 @dataclass(frozen=True)
@@ -364,11 +416,17 @@ def _warnings(path: str, arch: Architecture, tp: int) -> list[str]:
 
 def _service(
     name: str, spec: ModelSpec, pool: GpuPool, gpu: GpuValues, pins: Pins, described: _Described,
-    placed: _Placed, extra_args: tuple[str, ...], cloud: str,
+    placed: _Placed, extra_args: tuple[str, ...], cloud: str, cluster: Cluster | None = None,
 ) -> ModelService:
     share = placed.tp / pool.units_per_node  # of the node (per pod): MIG slices and shared GPUs are units too
     claim = spec.weights.claim if spec.weights.source == "pvc" else None
+    bucket = _bucket(name, spec, cluster)
+    offline = claim is not None or bucket is not None
+    project = getattr(cluster, "project", None)
+    google_account = bucket.google_service_account(cluster.name, project) if bucket and bucket.source == "gcs" and cluster and project else None
     bf16_checkpoint = described.catalog is not None and described.catalog.dtype == "bf16"
+    # Unchecked: nothing is known of the checkpoint, so the platform's default hour.
+    budget = startup_budget(0.0 if offline else described.download_gb, described.arch.weights_gb) if described.arch else DEFAULT_BUDGET
     return ModelService(
         name=name,
         namespace=spec.namespace,
@@ -392,21 +450,27 @@ def _service(
         image=pins.vllm_image,
         cpu=str(max(1, math.floor(pool.vcpus * CPU_SHARE * share))),
         memory=f"{max(4, math.floor(pool.memory_gib * MEMORY_SHARE * share))}Gi",
-        ephemeral_storage=f"{CACHE_GB if claim else disk_gb_for_weights(described.download_gb)}G",
+        ephemeral_storage=f"{CACHE_GB if offline else disk_gb_for_weights(described.download_gb)}G",
         shm_size="2Gi" if placed.tp > 1 else "1Gi",
-        hf_token=described.gated and not claim,  # offline from the claim: the hub is never asked
+        hf_token=described.gated and not offline,  # offline from the claim or bucket: the hub is never asked
         node_selector=pool.selector,
         tolerations=pool.tolerations,
         fit=placed.fit,
-        download_gb=0.0 if claim else described.download_gb,
+        download_gb=0.0 if offline else described.download_gb,
         weights_claim=claim,
+        weights_bucket=bucket,
+        google_service_account=google_account,
+        kserve_api=spec.kserve.api if spec.mode == "kserve" else "llmInferenceService",
+        canary_revision=spec.kserve.canary.revision if spec.kserve.canary else None,
+        canary_percent=spec.kserve.canary.traffic_percent if spec.kserve.canary else 0,
         device=f"{pool.gpu} {pool.mig_profile} slice" if pool.mig_profile else f"{pool.gpu} (shared)" if pool.sharing else pool.gpu,
         usd_per_hour=round(pool.price.usd_per_hour * share, 4) if pool.price else None,
-        # Unchecked: nothing is known of the checkpoint, so the platform's default hour.
-        budget=startup_budget(0.0 if claim else described.download_gb, described.arch.weights_gb) if described.arch else DEFAULT_BUDGET,
+        budget=budget,
         longest_request_seconds=spec.longest_request_seconds,
         allow_surge=spec.allow_surge,
         nat_usd_per_gb=NAT_USD_PER_GB.get(cloud),
+        # Karpenter would consolidate a node under a pod still downloading and loading its weights.
+        pod_annotations=pool.pod_annotations(budget),
     )
 
 
@@ -428,7 +492,7 @@ def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], pr
     """Minimum replicas must fit the pool's maximum; weights of co-located replicas must fit the disk."""
     for pool in pools.values():
         placed = [m for m in models if m.pool == pool.name]
-        need = sum(m.replicas * m.gpus_per_replica for m in placed)
+        need = sum((m.replicas + m.canary_replicas) * m.gpus_per_replica for m in placed)
         if need > pool.max_units:
             listing = ", ".join(f"{m.name} {m.replicas} x {m.gpus_per_replica}" for m in placed)
             problems.add(

@@ -55,12 +55,42 @@ class Vllm(SpecModel):
 
 
 class Weights(SpecModel):
-    """Where the pods read the checkpoint: downloaded from the hub per replica, or a shared volume."""
+    """Where the pods read the checkpoint: downloaded from the hub per replica, a shared volume or a bucket."""
 
-    source: Literal["hub", "pvc"] = Field("hub", description="hub (each replica downloads) or pvc (a pre-staged shared claim).")
+    source: Literal["hub", "pvc", "gcs", "s3"] = Field(
+        "hub",
+        description="hub (each replica downloads), pvc (a pre-staged shared claim), gcs (GKE, GCS FUSE) or s3 (EKS, Mountpoint for S3).",
+    )
     claim: Name | None = Field(
         None, description="For source pvc: a ReadWriteMany claim in the model's namespace holding the Hugging Face hub cache."
     )
+    # Bucket names: GCS and S3 both take 3-63 lowercase letters, digits, '-', '.' and GCS also '_'
+    # (cloud.google.com/storage/docs/buckets#naming; docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+    bucket: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$",
+        description="For source gcs or s3: the bucket holding the Hugging Face hub cache (its models--org--name folders), no gs:// or s3://.",
+    )
+    prefix: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$",
+        description="For source gcs or s3: the folder in the bucket that is the hub cache, without slashes at either end.",
+    )
+
+
+class Canary(SpecModel):
+    """A new version of the model beside the stable one, taking a share of the traffic (KServe InferenceService)."""
+
+    revision: str = Field(
+        ..., pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$", description="The Hugging Face revision (commit or branch) the canary serves."
+    )
+    traffic_percent: int = Field(..., ge=1, le=99, description="Share of requests for the canary, 1 to 99.")
+
+
+class Kserve(SpecModel):
+    api: Literal["llmInferenceService", "inferenceService"] = Field(
+        "llmInferenceService",
+        description="llmInferenceService (v1alpha2, inferfleet's checked vLLM pod) or inferenceService (v1beta1, the Hugging Face runtime).",
+    )
+    canary: Canary | None = Field(None, description="inferenceService only: a canary version, e.g. {revision: <sha>, trafficPercent: 10}.")
 
 
 class ModelSpec(SpecModel):
@@ -84,6 +114,7 @@ class ModelSpec(SpecModel):
     )
     kv_cache_dtype: Literal["auto", "fp8"] = Field("auto", description="KV cache dtype: auto or fp8.")
     vllm: Vllm = Field(Vllm(), description="vLLM engine settings.")
+    kserve: Kserve = Field(Kserve(), description="mode kserve: which KServe API, and a canary, e.g. {api: inferenceService}.")
     size: ModelSize | None = Field(None, description="Required for a model outside the catalog unless `unchecked`.")
     unchecked: bool = Field(False, description="Serve a model outside the catalog without sizing it (needs gpus and maxModelLen).")
     average_request_tokens: int | None = Field(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from ..catalog.sizing import Fit
 from ..core.budget import DEFAULT_BUDGET, StartupBudget
 from ..core.spec import Taint
+from ..cloud.values import BucketReader
 from ..gpu.values import DeviceClaim
 from ..core.versions import Charts
 
@@ -74,10 +76,31 @@ class ModelService:
     allow_surge: bool = False
     nat_usd_per_gb: float | None = None
     """What the cloud's NAT charges per GB downloaded; None where unknown (an existing cluster)."""
+    kserve_api: str = "llmInferenceService"
+    """mode kserve: llmInferenceService (v1alpha2) or inferenceService (v1beta1, the Hugging Face runtime)."""
+    canary_revision: str | None = None
+    canary_percent: int = 0
+    """inferenceService: a canary serving this revision takes this share of requests (by replicas, see `canary_replicas`)."""
+    weights_bucket: BucketReader | None = None
+    """Weights read in place from a bucket (GCS FUSE on GKE, Mountpoint for S3 on EKS) by the model's own service account."""
+    google_service_account: str | None = None
+    """GKE: the Google service account the model's Kubernetes service account impersonates (Workload Identity)."""
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    """From the pool (`GpuPool.pod_annotations`): on Karpenter, `karpenter.sh/do-not-disrupt` for the load budget."""
 
     @property
     def multi_node(self) -> bool:
         return self.pipeline_parallel > 1
+
+    @property
+    def canary_replicas(self) -> int:
+        """KServe runs ceil(min x percent / 100) canary replicas beside the stable ones, which it lowers by as
+        many but to no fewer than 1 (kserve@v0.20.0 pkg/controller/v1beta1/inferenceservice/components/
+        predictor.go:795-800, 886-895): what the canary adds to the GPUs in use."""
+        if not self.canary_revision:
+            return 0
+        canary = math.ceil(max(1, self.replicas) * self.canary_percent / 100)
+        return canary - (max(1, self.replicas) - max(self.replicas - canary, 1))
 
     @property
     def gpus_per_replica(self) -> int:
@@ -89,7 +112,7 @@ class ModelService:
         if self.multi_node:
             gpus = f"{self.pipeline_parallel} nodes x {gpus} (a LeaderWorkerSet, pipeline parallel {self.pipeline_parallel})"
         if self.mode == "kserve":
-            gpus += " as a KServe LLMInferenceService"
+            gpus += " as a KServe InferenceService (Hugging Face runtime)" if self.kserve_api == "inferenceService" else " as a KServe LLMInferenceService"
         lines = [f"{self.model_id} in {self.namespace}: {self.replicas}-{self.max_replicas} replicas of {gpus} on pool {self.pool}"]
         f = self.fit
         if f is None:
@@ -101,11 +124,20 @@ class ModelService:
             )
         if self.weights_claim:
             lines.append(f"weights read from the claim {self.weights_claim} (pre-staged, offline): nothing downloaded per replica")
+        elif self.weights_bucket:
+            b = self.weights_bucket
+            where = f"{'gs' if b.source == 'gcs' else 's3'}://{b.bucket}/{b.prefix + '/' if b.prefix else ''}"
+            lines.append(f"weights read from {where} (pre-staged hub cache, offline) by service account {b.namespace}/{b.service_account}")
         elif self.download_gb:
             total = self.download_gb * self.pipeline_parallel  # every node of a replica downloads the checkpoint
             nat = f", about ${total * self.nat_usd_per_gb:,.2f} of NAT processing" if self.nat_usd_per_gb else ""
             pods = f" on each of its {self.pipeline_parallel} nodes" if self.multi_node else ""
             lines.append(f"each replica start downloads {self.download_gb:g} GB of weights from the Hugging Face hub{pods} into its own disk{nat}")
+        if self.canary_revision:
+            lines.append(
+                f"canary: revision {self.canary_revision} takes {self.canary_percent}% of requests, split by replicas; "
+                f"it adds {self.canary_replicas} replica(s) of {self.gpus_per_replica} GPU(s)"
+            )
         if self.replicas <= 1 and not self.allow_surge and self.mode != "kserve":
             lines.append("one replica without surge: the model is down while each rollout replaces it (allowSurge or replicas.min >= 2)")
         if self.usd_per_hour is not None:

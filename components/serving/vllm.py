@@ -10,8 +10,8 @@ from typing import Any, Mapping
 
 from ..core.meta import labels, manifest
 from ..core.meta import namespace as namespace_manifest
-from ..core.security import RESTRICTED_NAMESPACE_LABELS, container_security_context, pod_defaults
-from ..core.versions import APPS, CORE, KSERVE_LLM, LWS, NETWORKING, POLICY, RESOURCE
+from ..core.security import RESTRICTED_NAMESPACE_LABELS, RUN_AS_USER, container_security_context, pod_defaults
+from ..core.versions import APPS, CORE, KSERVE_ISVC, KSERVE_LLM, LWS, NETWORKING, POLICY, RESOURCE
 from ..scheduling.values import INFERENCE_NAMESPACE_LABEL, PRIORITY_LABEL, QUEUE_LABEL
 from .values import ModelService
 
@@ -214,6 +214,12 @@ def pod_template(model: ModelService, *, hf_secret: Any | None, role: str = "ser
         env += [{"name": "HF_HUB_CACHE", "value": WEIGHTS_DIR}, {"name": "HF_HUB_OFFLINE", "value": "1"}]
         mounts.append({"name": "weights", "mountPath": WEIGHTS_DIR, "readOnly": True})
         volumes.append({"name": "weights", "persistentVolumeClaim": {"claimName": model.weights_claim, "readOnly": True}})
+    bucket = model.weights_bucket
+    if bucket is not None:
+        # A pre-staged hub cache in a bucket, mounted read-only and read in place, offline, as for a claim.
+        env += [{"name": "HF_HUB_CACHE", "value": WEIGHTS_DIR}, {"name": "HF_HUB_OFFLINE", "value": "1"}]
+        mounts.append({"name": "weights", "mountPath": WEIGHTS_DIR, "readOnly": True})
+        volumes.append(weights_volume(model))
     if hf_secret is not None:
         # A file, not an env var: the token stays out of `kubectl describe` and process listings.
         env.append({"name": "HF_TOKEN_PATH", "value": f"{HF_TOKEN_DIR}/{HF_TOKEN_KEY}"})
@@ -253,10 +259,18 @@ def pod_template(model: ModelService, *, hf_secret: Any | None, role: str = "ser
     # endpoint to probe (checkov CKV_K8S_8/9 would fail, but checkov does not read LeaderWorkerSets);
     # LWS recreates the whole group when any pod fails (restartPolicy RecreateGroupOnPodRestart).
     pod_labels = {**labels(COMPONENT, model.name), **POD_LABELS, "inferfleet.dev/model": model.name, "inferfleet.dev/pool": model.pool}
+    annotations = {**model.pod_annotations, "kubectl.kubernetes.io/default-container": COMPONENT}
+    if bucket is not None and bucket.source == "gcs":
+        # The driver's webhook injects its sidecar only into pods that ask
+        # (GoogleCloudPlatform/gcs-fuse-csi-driver@5fcdc04 pkg/webhook/mutatingwebhook.go:49).
+        annotations[GCSFUSE_ANNOTATION] = "true"
     return {
-        "metadata": {"labels": pod_labels, "annotations": {"kubectl.kubernetes.io/default-container": COMPONENT}},
+        "metadata": {"labels": pod_labels, "annotations": annotations},
         "spec": {
             **pod_defaults(),
+            # The bucket's credentials come through the CSI driver's token request for this account
+            # (CSIDriver tokenRequests), not a token mounted into vLLM's container, which stays unmounted.
+            **({"serviceAccountName": bucket.service_account} if bucket is not None else {}),
             "terminationGracePeriodSeconds": model.longest_request_seconds + SHUTDOWN_MARGIN_SECONDS,
             "nodeSelector": dict(model.node_selector),
             "tolerations": [t.toleration() for t in model.tolerations],
@@ -265,6 +279,98 @@ def pod_template(model: ModelService, *, hf_secret: Any | None, role: str = "ser
             **({"resourceClaims": [{"name": CLAIM, "resourceClaimTemplateName": claim_template}]} if claims else {}),
         },
     }
+
+
+GCSFUSE_DRIVER = "gcsfuse.csi.storage.gke.io"
+"""GoogleCloudPlatform/gcs-fuse-csi-driver@5fcdc04 pkg/csi_driver/gcs_fuse_driver.go:40."""
+GCSFUSE_ANNOTATION = "gke-gcsfuse/volumes"
+S3_DRIVER = "s3.csi.aws.com"
+"""awslabs/mountpoint-s3-csi-driver@57c6bed examples/kubernetes/static_provisioning/pod_level_identity.yaml."""
+S3_CAPACITY = "1Ti"
+"""Kubernetes requires a PV capacity; Mountpoint ignores it (examples/kubernetes/static_provisioning/static_provisioning.yaml)."""
+# The CSI drivers' own attributes (bucketName, mountOptions, authenticationSource) cannot be validated
+# offline: Kubernetes' schema types csi.volumeAttributes as a free string map and each driver reads it
+# at mount time. The keys below are the drivers' own (gcs-fuse-csi-driver@5fcdc04 pkg/csi_driver/utils.go:55-81;
+# mountpoint-s3-csi-driver@57c6bed docs/CONFIGURATION.md:43).
+
+
+def weights_volume(model: ModelService) -> dict[str, Any]:
+    """The pod's read-only `weights` volume: a GCS FUSE ephemeral CSI volume, or the S3 bucket's claim."""
+    bucket = model.weights_bucket
+    assert bucket is not None
+    if bucket.source == "gcs":
+        # implicit-dirs: a staged hub cache has no folder objects; only-dir mounts the prefix as the root.
+        options = ["implicit-dirs", *([f"only-dir={bucket.prefix}"] if bucket.prefix else [])]
+        attributes = {"bucketName": bucket.bucket, "mountOptions": ",".join(options)}
+        return {"name": "weights", "csi": {"driver": GCSFUSE_DRIVER, "readOnly": True, "volumeAttributes": attributes}}
+    return {"name": "weights", "persistentVolumeClaim": {"claimName": weights_claim_name(model), "readOnly": True}}
+
+
+def weights_claim_name(model: ModelService) -> str:
+    return f"{model.name}-weights"
+
+
+def weights_volume_name(model: ModelService) -> str:
+    """PersistentVolumes are cluster-wide: the namespace keeps two namespaces' models apart."""
+    return f"{model.namespace}-{model.name}-weights"
+
+
+def weights_service_account(model: ModelService, namespace: Any) -> dict[str, Any]:
+    """The model's own service account, the one identity the cloud lets read its bucket (and nothing else).
+
+    GKE: it impersonates the Google service account the cloud layer grants roles/storage.objectViewer on
+    the bucket (annotation iam.gke.io/gcp-service-account, Workload Identity). EKS: the cloud layer's Pod
+    Identity association maps it to a role that may only list and read the bucket (and prefix).
+    """
+    bucket = model.weights_bucket
+    assert bucket is not None
+    annotations = {"iam.gke.io/gcp-service-account": model.google_service_account} if model.google_service_account else None
+    return manifest(
+        CORE, "ServiceAccount", bucket.service_account, namespace, labels=labels(COMPONENT, model.name),
+        annotations=annotations, automountServiceAccountToken=False,
+    )
+
+
+def s3_weights(model: ModelService, namespace: Any) -> list[dict[str, Any]]:
+    """A static PersistentVolume of the bucket for Mountpoint, bound only to the model's claim, and that claim.
+
+    `authenticationSource: pod` mounts with the pod's own service account's credentials (Pod Identity),
+    not the driver's (mountpoint-s3-csi-driver@57c6bed examples/kubernetes/static_provisioning/
+    pod_level_identity.yaml:14-22); `allow-other` with the pod's uid lets the non-root vLLM read it (non_root.yaml:15-17).
+    """
+    bucket = model.weights_bucket
+    assert bucket is not None and bucket.source == "s3"
+    options = ["read-only", "allow-other", f"uid={RUN_AS_USER}", "gid=0"]
+    if bucket.region:
+        options.append(f"region {bucket.region}")
+    if bucket.prefix:
+        options.append(f"prefix {bucket.prefix}/")
+    pv = manifest(
+        CORE, "PersistentVolume", weights_volume_name(model), labels=labels(COMPONENT, model.name),
+        spec={
+            "capacity": {"storage": S3_CAPACITY},
+            "accessModes": ["ReadOnlyMany"],
+            "storageClassName": "",
+            "persistentVolumeReclaimPolicy": "Retain",
+            "claimRef": {"namespace": model.namespace, "name": weights_claim_name(model)},
+            "mountOptions": options,
+            "csi": {
+                "driver": S3_DRIVER,
+                "volumeHandle": weights_volume_name(model),
+                "volumeAttributes": {"bucketName": bucket.bucket, "authenticationSource": "pod"},
+            },
+        },
+    )
+    pvc = manifest(
+        CORE, "PersistentVolumeClaim", weights_claim_name(model), namespace, labels=labels(COMPONENT, model.name),
+        spec={
+            "accessModes": ["ReadOnlyMany"],
+            "storageClassName": "",
+            "volumeName": weights_volume_name(model),
+            "resources": {"requests": {"storage": S3_CAPACITY}},
+        },
+    )
+    return [pv, pvc]
 
 
 def _workload_labels(model: ModelService, queue: Any, priority: str | None) -> dict[str, Any]:
@@ -369,9 +475,92 @@ def llm_inference_service(
             "parallelism": {"tensor": model.tensor_parallel},
             "storageInitializer": {"enabled": False},
             "labels": pod["metadata"]["labels"],
-            "annotations": {"kubectl.kubernetes.io/default-container": "main"},
+            "annotations": {**model.pod_annotations, "kubectl.kubernetes.io/default-container": "main"},
             "template": {**pod["spec"], "containers": [container]},
         },
+    )
+
+
+ISVC_PORT = 8080
+"""The KServe model server's HTTP port (kserve@v0.20.0 python/kserve/kserve/model_server.py:53, --http_port)."""
+DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode"
+
+
+def inference_service(
+    model: ModelService, *, namespace: Any, queue: Any, hf_secret: Any | None, priority: str | None = None
+) -> dict[str, Any]:
+    """The model as a KServe InferenceService (v1beta1) on the Hugging Face runtime, with a canary when asked.
+
+    The runtime `kserve-huggingfaceserver` runs vllm 0.24.0 (kserve@v0.20.0 python/kserve/pyproject.toml:78)
+    and parses with parse_known_args, dropping unknown flags (python/huggingfaceserver/huggingfaceserver/
+    __main__.py:168,213), so only the typed engine flags are passed and extra args are a plan error.
+    `--model_id` makes the server download from the hub itself, with the token file, into the sized cache
+    (__main__.py:53-57). A canary needs the Standard mode spelled on the object (pkg/apis/serving/v1beta1/
+    inference_service_validation.go:188-191), a name of its own and no maxReplicas (:200-240); KServe
+    splits traffic by replicas (components/predictor.go:795-800, 886-895).
+    """
+    pod = pod_template(model, hf_secret=hf_secret)
+    base = pod["spec"]["containers"][0]
+
+    def predictor(revision: str | None) -> dict[str, Any]:
+        flags = [
+            f"--model_id={model.model_id}",
+            *([f"--model_revision={revision}"] if revision else []),
+            # Clients ask for the repo id, as in the other modes; it overrides the runtime's --model_name
+            # of the object's name (huggingfaceserver/__main__.py:235-236).
+            f"--served-model-name={model.model_id}",
+            f"--tensor-parallel-size={model.tensor_parallel}",
+            # The server's own spelling of max_model_len (huggingfaceserver/__main__.py:98-100).
+            f"--max_length={model.max_model_len}",
+            f"--gpu-memory-utilization={model.gpu_memory_utilization}",
+            f"--max-num-seqs={model.max_num_seqs}",
+        ]
+        if model.quantization:
+            flags.append(f"--quantization={model.quantization}")
+        if model.kv_cache_dtype != "auto":
+            flags.append(f"--kv-cache-dtype={model.kv_cache_dtype}")
+        # Ready once every model is loaded: the v2 protocol's server readiness (kserve/protocol/rest/v2_endpoints.py).
+        probe = {"httpGet": {"path": "/v2/health/ready", "port": ISVC_PORT}, "timeoutSeconds": 5}
+        budget = model.budget
+        spec: dict[str, Any] = {
+            # The runtime's container, which KServe merges this onto (config/runtimes/kserve-huggingfaceserver.yaml:20);
+            # the canary's schema requires the name.
+            "name": "kserve-container",
+            "modelFormat": {"name": "huggingface"},
+            "runtime": "kserve-huggingfaceserver",
+            "args": flags,
+            "env": base["env"],
+            "resources": base["resources"],
+            "securityContext": base["securityContext"],
+            "volumeMounts": base["volumeMounts"],
+            "startupProbe": {**probe, "periodSeconds": budget.probe_period_seconds, "failureThreshold": budget.probe_failures},
+            "readinessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
+        }
+        return spec
+
+    pod_spec = {k: v for k, v in pod["spec"].items() if k != "containers"}
+    stable: dict[str, Any] = {
+        **pod_spec,
+        "name": "stable",
+        "minReplicas": model.replicas,
+        "model": predictor(None),
+        "labels": pod["metadata"]["labels"],
+        "annotations": {k: v for k, v in pod["metadata"]["annotations"].items() if k != "kubectl.kubernetes.io/default-container"},
+    }
+    body: dict[str, Any] = {"predictor": stable}
+    if model.canary_revision:
+        canary = {**{k: v for k, v in stable.items() if k != "minReplicas"}, "name": "canary", "model": predictor(model.canary_revision)}
+        body["canary"] = [{"predictor": canary, "trafficPercent": model.canary_percent}]
+    else:
+        stable["maxReplicas"] = model.max_replicas
+    return manifest(
+        KSERVE_ISVC,
+        "InferenceService",
+        model.name,
+        namespace,
+        labels=_workload_labels(model, queue, priority),
+        annotations={DEPLOYMENT_MODE: "Standard"},
+        spec=body,
     )
 
 

@@ -11,7 +11,7 @@ from components.core.versions import DEFAULT_PINS
 from components.scheduling.values import INFERENCE_NAMESPACE_LABEL, QUEUE_LABEL
 from components.serving import vllm
 
-from ..conftest import GKE, config, resolved
+from ..conftest import EKS, GKE, config, resolved
 
 
 LLAMA = {**GKE, "hfToken": "hf_test", "models": {"llama": {"model": "meta-llama/Llama-3.1-8B-Instruct", "pool": "l4"}}}
@@ -200,3 +200,20 @@ def test_a_claim_source_needs_the_claim() -> None:
         "inferfleet:models.qwen.weights.claim: source pvc needs the claim holding the weights; valid: the name of a "
         "ReadWriteMany PVC in the model's namespace"
     ]
+
+
+def test_model_pods_on_karpenter_are_not_disrupted_while_they_load_and_gke_pods_carry_no_karpenter_annotation() -> None:
+    # EKS defaults to Karpenter (components/cloud/spec.py nodeAutoscaler); GKE's own autoscaler reads no such annotation.
+    from components.cloud.values import DO_NOT_DISRUPT
+
+    eks = resolved(EKS).serving.models[0]
+    annotations = vllm.deployment(eks, namespace="inference", queue="serving", hf_secret=None)["spec"]["template"]["metadata"]["annotations"]
+    assert annotations[DO_NOT_DISRUPT] == f"{eks.budget.probe_seconds}s"
+    assert annotations["kubectl.kubernetes.io/default-container"] == "vllm"
+    kserve = resolved(config(EKS, models={"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4", "mode": "kserve"}})).serving.models[0]
+    llm = vllm.llm_inference_service(kserve, namespace="inference", queue="serving", hf_secret=None)
+    assert llm["spec"]["annotations"][DO_NOT_DISRUPT] == f"{kserve.budget.probe_seconds}s"
+    autoscaled = resolved(config(EKS, cluster={**EKS["cluster"], "nodeAutoscaler": "cluster-autoscaler"})).serving.models[0]
+    assert DO_NOT_DISRUPT not in vllm.pod_template(autoscaled, hf_secret=None)["metadata"]["annotations"]
+    gke = vllm.pod_template(resolved(GKE).serving.models[0], hf_secret=None)
+    assert gke["metadata"]["annotations"] == {"kubectl.kubernetes.io/default-container": "vllm"}
