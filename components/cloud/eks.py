@@ -33,7 +33,7 @@ from pulumi_aws.eks import (
 
 from ..catalog import gpus as gpu_catalog
 from ..core.kube import KubernetesObject, chart
-from . import bottlerocket, cluster_autoscaler, karpenter, kubeconfig
+from . import bottlerocket, cluster_autoscaler, karpenter, kubeconfig, nodeadm
 from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
 from .values import EksCluster as EksClusterValues
 
@@ -612,8 +612,10 @@ class EksCluster(pulumi.ComponentResource):
         tag_specs: list[LaunchTemplateTagSpecificationArgsDict] = [
             {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
         ]
-        # EKS merges a Bottlerocket node group's user data (TOML) with its own bootstrap settings.
-        settings = bottlerocket.device_plugin_settings(pool) if pool is not None and ami_type.startswith("BOTTLEROCKET") else None
+        # EKS merges a node group's user data with its own bootstrap settings: TOML on Bottlerocket, MIME on AL2023.
+        settings = None
+        if pool is not None:
+            settings = bottlerocket.node_group_settings(pool) if ami_type.startswith("BOTTLEROCKET") else nodeadm.local_storage(pool)
         market: LaunchTemplateInstanceMarketOptionsArgsDict | None = None
         reservation: LaunchTemplateCapacityReservationSpecificationArgsDict | None = None
         instance_type = None

@@ -436,6 +436,8 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         allocation=spec.allocation,
         instance_types=_instance_types(spec, cluster, machine),
         autoscaler=_autoscaler(cluster),
+        # inferfleet puts ephemeral storage on the machine's NVMe only on the nodes it creates.
+        local_disks=None if isinstance(cluster, ExistingClusterSpec) else gpu_catalog.local_disks(machine.name),
     )
 
 
