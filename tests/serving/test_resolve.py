@@ -168,3 +168,24 @@ def test_the_plan_summary_prints_the_serving_warnings(plan_of) -> None:
 
     plan = plan_of({**stack(H100_8, model="Qwen/Qwen3-235B-A22B"), "hfToken": {"secure": "v1:placeholder"}})
     assert "warning: models.m: 8 GPUs exceed the model's 4 KV heads" in summary.summary(plan)
+
+
+@pytest.mark.parametrize(("download_gb", "expected"), [
+    (5000, []),
+    # Past what the 16 Local SSDs of an a3-highgpu-8g leave pods, no boot disk is the fix.
+    (6000, ["inferfleet:nodePools.h100.gpusPerNode: the 16 local NVMe disks of a3-highgpu-8g leave pods 5642.1 GB of ephemeral "
+            "storage, less than the 6000 GB of model weights its replicas download per node; valid: fewer replicas per node"]),
+])
+def test_weights_past_the_local_nvme_name_no_boot_disk(download_gb: int, expected: list[str]) -> None:
+    from dataclasses import replace
+
+    from components.core.problems import Problems
+    from components.serving import resolve as serving
+
+    platform = resolved(stack(H100_8, model="meta-llama/Llama-3.1-70B-Instruct", gpus=8))
+    pool = platform.pools[0]
+    assert pool.local_disks is not None and pool.local_disks.count == 16
+    model = replace(platform.serving.models[0], ephemeral_storage=f"{download_gb}G")
+    found = Problems()
+    serving._check_capacity({pool.name: pool}, [model], found, "gke")
+    assert [p.line() for p in found.items] == expected
