@@ -114,3 +114,13 @@ def test_suspend_is_an_eks_key(base: dict[str, Any]) -> None:
         "inferfleet:nodePools.gpu.suspend: only on EKS, where inferfleet scales a node group or Karpenter NodePool to zero "
         "for an upgrade; GKE surge-upgrades its pools itself and an existing cluster's pools are not inferfleet's; remove it"
     ]
+
+
+@pytest.mark.parametrize("suspend", [False, True])
+def test_the_placement_proof_leaves_out_workloads_waiting_on_a_suspended_pool(plan_of, suspend: bool) -> None:
+    from stacks.plan import behaviour
+
+    models = {"q": {"model": "Qwen/Qwen3-8B", "pool": "h100", "replicas": {"min": 0, "max": 1}}}
+    report = behaviour.check(plan_of(block(suspend, models=models)))
+    # Running, the model is proven admitted and placed; suspended, Kueue's 0 quota keeps it waiting on purpose.
+    assert (report.workloads, report.errors) == ((0, []) if suspend else (1, []))
