@@ -289,6 +289,49 @@ def machine(gpu_name: str, cloud: str, gpus_per_node: int, machine_type: str | N
     raise CatalogError(f"'{machine_type}' is not among the {cloud.upper()} machines with {gpus_per_node} x {gpu_name}; valid: {names}")
 
 
+@dataclass(frozen=True)
+class LocalDisks:
+    """NVMe disks a machine comes with; inferfleet makes them the node's ephemeral storage, where the
+    kubelet keeps images and emptyDirs and model weights are downloaded."""
+
+    count: int
+    bytes_each: int
+
+    @property
+    def total_bytes(self) -> int:
+        return self.count * self.bytes_each
+
+
+GCP_LOCAL_SSD_BYTES = 375 * 1024**3
+"""One GCP Local SSD: 375 GiB (cloud.google.com/compute/docs/disks/local-ssd: "Each Local SSD disk is 375 GiB";
+kubernetes/autoscaler@55c37cd5 cluster-autoscaler/cloudprovider/gce/gce_reserved.go:213-216 measures N x 375GiB)."""
+_AWS_1000_GB = 1000 * 10**9
+_AWS_3840_GB = 3840 * 10**9
+
+LOCAL_DISKS: Mapping[str, LocalDisks] = {
+    # GCP machines whose Local SSDs come with the machine type and are billed with it ("bundled Local SSD",
+    # cloud.google.com/compute/docs/accelerator-optimized-machines): A2 Ultra 1 per GPU, A3 High 2 per GPU,
+    # A3 Ultra and A4 32. A2 High and G2 have none bundled (optional disks are not added).
+    **{f"a2-ultragpu-{n}g": LocalDisks(n, GCP_LOCAL_SSD_BYTES) for n in (1, 2, 4, 8)},
+    **{f"a3-highgpu-{n}g": LocalDisks(2 * n, GCP_LOCAL_SSD_BYTES) for n in (1, 2, 4, 8)},
+    "a3-ultragpu-8g": LocalDisks(32, GCP_LOCAL_SSD_BYTES),
+    "a4-highgpu-8g": LocalDisks(32, GCP_LOCAL_SSD_BYTES),
+    # EC2 instance store (EC2 instance-type specifications, shared/reference/clouds.md section 3): p4d/p4de
+    # 8 x 1000 GB, p5/p5e/p5en 8 x 3840 GB; p6-b200 8 x 3840 GB (unverified here).
+    "p4d.24xlarge": LocalDisks(8, _AWS_1000_GB),
+    "p4de.24xlarge": LocalDisks(8, _AWS_1000_GB),
+    "p5.48xlarge": LocalDisks(8, _AWS_3840_GB),
+    "p5e.48xlarge": LocalDisks(8, _AWS_3840_GB),
+    "p5en.48xlarge": LocalDisks(8, _AWS_3840_GB),
+    "p6-b200.48xlarge": LocalDisks(8, _AWS_3840_GB),
+}
+"""Machines with local NVMe, by machine type; the one list the cloud layer and the disk sizing read."""
+
+
+def local_disks(machine_type: str) -> LocalDisks | None:
+    return LOCAL_DISKS.get(machine_type)
+
+
 def mig_profile(gpu_name: str, profile: str) -> MigProfile:
     entry = gpu(gpu_name)
     if not entry.mig_profiles:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .gpus import LocalDisks
+
 GIB = 1024**3
 OVERHEAD_GIB = 3.0
 """Activations, CUDA graphs and non-torch memory per GPU (reference/vllm.md: ~3 GiB; optimistic for large MoE)."""
@@ -148,12 +150,34 @@ def fit(
     )
 
 
-def ephemeral_bytes(cloud: str, disk_gb: int) -> int | None:
-    """Allocatable ephemeral storage of a node with a `disk_gb` boot disk (both clouds size disks in GiB);
-    None where inferfleet does not know the node (an existing cluster). The one model of it: the
-    serving layer sizes disks with it and the plan's placement check proves pods fit with it."""
+_GKE_LOCAL_SSD_OVERHEAD_KIB = {1: 7289472, 2: 13725224, 3: 20031312, 4: 26332924, 5: 32634536, 6: 38946604, 7: 45254008, 8: 51556096, 16: 52837800, 24: 78686620}
+"""N x 375 GiB minus the filesystem's capacity on COS, as cluster-autoscaler measured it per Local SSD count
+(kubernetes/autoscaler@55c37cd5 cluster-autoscaler/cloudprovider/gce/gce_reserved.go:213-229)."""
+EKS_LOCAL_FS_OVERHEAD = 0.01
+"""XFS metadata on nodeadm's RAID0 of the instance store (estimate: unmeasured; the kubelet sees the filesystem's size)."""
+
+
+def _gke_local_ssd_overhead(count: int) -> float:
+    # Counts between the measured ones take the next measured count (gce_reserved.go:254-268); past 24,
+    # which that code calls the most attachable, the 24-disk overhead scales with the count (estimate).
+    measured = count if count <= 8 else 16 if count <= 16 else 24
+    return _GKE_LOCAL_SSD_OVERHEAD_KIB[measured] * 1024 * max(1.0, count / 24)
+
+
+def ephemeral_bytes(cloud: str, disk_gb: int, local: LocalDisks | None = None) -> int | None:
+    """Allocatable ephemeral storage of a node with a `disk_gb` boot disk (both clouds size disks in GiB),
+    or on its `local` NVMe where the cloud layer puts the kubelet there (GKE ephemeral-storage Local SSD,
+    EKS RAID0 of the instance store); None where inferfleet does not know the node (an existing cluster).
+    The one model of it: the serving layer sizes disks with it and the plan's placement check proves pods fit with it."""
     d = disk_gb
     if cloud == "gke":
+        if local is not None:
+            # The kubelet's filesystem on the Local SSDs: cluster-autoscaler's template node
+            # (gce/templates.go:86-93); 10% eviction; GKE reserves 50 GiB for 1 Local SSD, 75 GiB for 2 and
+            # 100 GiB for 3 or more (GKE "plan node sizes", local ephemeral storage reservation).
+            fs = local.total_bytes - _gke_local_ssd_overhead(local.count)
+            reserved = {1: 50, 2: 75}.get(local.count, 100) * GIB
+            return int(0.9 * fs - reserved)
         # COS root filesystem after the OS's share: kubernetes/autoscaler cloudprovider/gce/reserved.go@ecfbdbc4
         # `CalculateOSReservedEphemeralStorage`; then GKE keeps 10% for eviction and reserves
         # min(50%, 6 GiB + 35%, 100 GiB) of the boot disk (GKE "plan node sizes", local ephemeral storage).
@@ -161,14 +185,18 @@ def ephemeral_bytes(cloud: str, disk_gb: int) -> int | None:
         return int((0.9 * fs - min(0.5 * d, 6 + 0.35 * d, 100)) * GIB)
     if cloud == "eks":
         # nodeadm: evictionHard nodefs.available 10%, kubeReserved ephemeral-storage 1Gi
-        # (awslabs/amazon-eks-ami@81fec2e nodeadm/internal/kubelet/config.go:110-114,283-287).
+        # (awslabs/amazon-eks-ami@81fec2e nodeadm/internal/kubelet/config.go:110-114,283-287), on the boot
+        # disk or on the RAID0 that `instance.localStorage.strategy: RAID0` mounts under the kubelet
+        # (nodeadm/api/v1alpha1/nodeconfig_types.go:115-135).
+        if local is not None:
+            return int(0.9 * local.total_bytes * (1 - EKS_LOCAL_FS_OVERHEAD) - GIB)
         return int((0.9 * d - 1) * GIB)
     return None
 
 
-def allocatable_ephemeral_gb(cloud: str, disk_gb: int) -> float | None:
+def allocatable_ephemeral_gb(cloud: str, disk_gb: int, local: LocalDisks | None = None) -> float | None:
     """`ephemeral_bytes` in GB (1e9 bytes), as the serving layer's messages state sizes."""
-    allocatable = ephemeral_bytes(cloud, disk_gb)
+    allocatable = ephemeral_bytes(cloud, disk_gb, local)
     return None if allocatable is None else round(allocatable / 1e9, 1)
 
 

@@ -26,3 +26,27 @@ def device_plugin_settings(pool: GpuPool) -> str | None:
         "rename-by-default = false\n"
         "fail-requests-greater-than-one = true\n"
     )
+
+
+def ephemeral_storage_settings(pool: GpuPool) -> str | None:
+    """The instance-store NVMe as the node's ephemeral storage, or None when the machine has none.
+
+    The bootstrap command Karpenter writes for `instanceStorePolicy: RAID0` on Bottlerocket
+    (aws/karpenter-provider-aws@v1.14.1 pkg/providers/amifamily/bootstrap/bottlerocket.go:99-116):
+    `apiclient ephemeral-storage init` builds the array, `bind` mounts it under containerd, the kubelet and pod logs.
+    """
+    if pool.local_disks is None:
+        return None
+    return (
+        "[settings.bootstrap-commands.000-mount-instance-storage]\n"
+        'commands = [["apiclient", "ephemeral-storage", "init"], '
+        '["apiclient", "ephemeral-storage", "bind", "--dirs", "/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"]]\n'
+        'mode = "always"\n'
+        "essential = true\n"
+    )
+
+
+def node_group_settings(pool: GpuPool) -> str | None:
+    """A managed node group's user data: the device plugin's settings and, without Karpenter to add it, the instance store."""
+    parts = [s for s in (device_plugin_settings(pool), ephemeral_storage_settings(pool)) if s]
+    return "\n".join(parts) or None

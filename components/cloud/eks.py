@@ -33,7 +33,7 @@ from pulumi_aws.eks import (
 
 from ..catalog import gpus as gpu_catalog
 from ..core.kube import KubernetesObject, chart
-from . import bottlerocket, cluster_autoscaler, karpenter, kubeconfig
+from . import bottlerocket, cluster_autoscaler, karpenter, kubeconfig, nodeadm
 from .values import POOL_LABEL, ClusterOutputs, EksClusterArgs, GpuPool
 from .values import EksCluster as EksClusterValues
 
@@ -162,8 +162,11 @@ class EksCluster(pulumi.ComponentResource):
         gpu_groups = []
         if cluster.node_autoscaler == "cluster-autoscaler":
             gpu_opts = pulumi.ResourceOptions.merge(node_opts, pulumi.ResourceOptions(protect=args.protect))
+            # A suspended group's desired size is inferfleet's (0), not the autoscaler's: not ignored.
+            suspended_opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=node_policies, protect=args.protect))
             for pool in args.pools:
-                group = self._gpu_group(name, cluster, pool, eks, node_role, network, release, child, gpu_opts)
+                opts_of = suspended_opts if pool.suspended else gpu_opts
+                group = self._gpu_group(name, cluster, pool, eks, node_role, network, release, child, opts_of)
                 self._template_tags(name, pool, group, child)
                 gpu_groups.append(group)
 
@@ -300,6 +303,11 @@ class EksCluster(pulumi.ComponentResource):
                 user_data=bottlerocket.device_plugin_settings(pool) if cluster.ami == "bottlerocket" else None,
             )
             KubernetesObject(f"{name}-{pool.name}-node-class", node_class, pools_opts)
+            if pool.suspended:
+                # Deleting the NodePool makes Karpenter terminate its nodes gracefully, by cascading deletion
+                # (KP website/content/en/docs/concepts/disruption.md:58), and launch none; limits of 0 would
+                # keep the running nodes. The EC2NodeClass stays, so resuming does not replace it.
+                continue
             KubernetesObject(f"{name}-{pool.name}-node-pool", karpenter.node_pool(pool, vcpus=instance[0], memory_gib=instance[1]), pools_opts)
 
     @staticmethod
@@ -486,6 +494,11 @@ class EksCluster(pulumi.ComponentResource):
             "min_size": pool.min_nodes,
             "max_size": pool.max_nodes,
         }
+        if pool.suspended:
+            # Zero nodes, so EKS upgrades the group (or its Capacity Block ends) with nothing to drain. EKS takes no
+            # maxSize below 1 (EKS API NodegroupScalingConfig: maxSize minimum 1; unverified in a pinned source);
+            # Kueue's quota on the pool is 0, so no admitted pod is pending there and cluster-autoscaler starts none.
+            scaling = {"desired_size": 0, "min_size": 0, "max_size": 1}
         taints: list[NodeGroupTaintArgsDict] = [
             {"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints
         ]
@@ -613,8 +626,10 @@ class EksCluster(pulumi.ComponentResource):
         tag_specs: list[LaunchTemplateTagSpecificationArgsDict] = [
             {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
         ]
-        # EKS merges a Bottlerocket node group's user data (TOML) with its own bootstrap settings.
-        settings = bottlerocket.device_plugin_settings(pool) if pool is not None and ami_type.startswith("BOTTLEROCKET") else None
+        # EKS merges a node group's user data with its own bootstrap settings: TOML on Bottlerocket, MIME on AL2023.
+        settings = None
+        if pool is not None:
+            settings = bottlerocket.node_group_settings(pool) if ami_type.startswith("BOTTLEROCKET") else nodeadm.local_storage(pool)
         market: LaunchTemplateInstanceMarketOptionsArgsDict | None = None
         reservation: LaunchTemplateCapacityReservationSpecificationArgsDict | None = None
         instance_type = None

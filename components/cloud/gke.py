@@ -328,6 +328,11 @@ def _gpu_node_config(pool: GpuPool, base: NodePoolNodeConfigArgsDict) -> NodePoo
         "labels": dict(pool.node_labels),
         "resource_labels": {"inferfleet-pool": pool.name},
     }
+    if pool.local_disks is not None:
+        # The machine's bundled Local SSDs (catalog LOCAL_DISKS) back the kubelet's ephemeral storage, so weights
+        # download onto NVMe (pulumi-gcp 10.2.0 container/_inputs.py:24513, 26361-26365: `local_ssd_count`,
+        # "Each local SSD must be 375 or 3000 GB"); all of them, since they are billed with the machine.
+        config["ephemeral_storage_local_ssd_config"] = {"local_ssd_count": pool.local_disks.count}
     # resolve always adds the GPU taint on GKE, so every GPU pool has one (and its value is required here).
     config["taints"] = [{"key": t.key, "value": t.value, "effect": TAINT_EFFECTS[t.effect]} for t in pool.taints]
     if pool.capacity == "spot":

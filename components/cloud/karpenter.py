@@ -27,9 +27,6 @@ so a node whose model is loading is never taken; an empty GPU node goes after 10
 EXPIRE_AFTER = "720h"
 """Karpenter's default, written out. No `terminationGracePeriod`: with one set, a node stays open to drift even
 while a pod carries `karpenter.sh/do-not-disrupt` (KP website/content/en/docs/concepts/disruption.md:386-387)."""
-LOCAL_NVME_FAMILIES = ("p4d.", "p4de.", "p5.", "p5e.", "p5en.")
-"""Instances with 8 x 1 TB instance-store NVMe (clouds.md section 3); RAID0 makes it the node's ephemeral storage,
-where images and model weights land (KP website/content/en/docs/concepts/nodeclasses.md:1197-1210)."""
 GP3_IOPS = 16000
 GP3_THROUGHPUT = 1000
 GP3 = {"volumeType": "gp3", "iops": GP3_IOPS, "throughput": GP3_THROUGHPUT, "encrypted": True, "deleteOnTermination": True}
@@ -120,7 +117,9 @@ def node_class(
         "blockDeviceMappings": disks,
         "tags": {"inferfleet-pool": pool.name},
     }
-    if pool.machine_type.startswith(LOCAL_NVME_FAMILIES):
+    # The instance-store NVMe (catalog `LOCAL_DISKS`) as the node's ephemeral storage, where images and model
+    # weights land (KP website/content/en/docs/concepts/nodeclasses.md:1197-1210).
+    if pool.local_disks is not None:
         spec["instanceStorePolicy"] = "RAID0"
     if pool.reservation is not None:
         spec["capacityReservationSelectorTerms"] = [{"id": pool.reservation}]

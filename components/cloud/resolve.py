@@ -368,6 +368,12 @@ def _check_rules(path: str, spec: NodePool, cluster: ClusterSpec, problems: Prob
             f"{path}.nodes.min",
             f"GKE starts the same number of nodes in each of the pool's {zones} zones; valid: 0 or a multiple of {zones}",
         )
+    if spec.suspend and not isinstance(cluster, EksClusterSpec):
+        problems.add(
+            f"{path}.suspend",
+            "only on EKS, where inferfleet scales a node group or Karpenter NodePool to zero for an upgrade; "
+            "GKE surge-upgrades its pools itself and an existing cluster's pools are not inferfleet's; remove it",
+        )
     if isinstance(cluster, EksClusterSpec) and cluster.node_autoscaler == "karpenter" and spec.nodes.min > 0:
         # A static NodePool (`replicas`) is alpha behind the staticCapacity gate (karpenter chart 1.14.1 values.yaml:243-245).
         problems.add(
@@ -436,6 +442,9 @@ def _pool(name: str, spec: NodePool, cluster: ClusterSpec, gpu: Gpu, machine: Ma
         allocation=spec.allocation,
         instance_types=_instance_types(spec, cluster, machine),
         autoscaler=_autoscaler(cluster),
+        # inferfleet puts ephemeral storage on the machine's NVMe only on the nodes it creates.
+        local_disks=None if isinstance(cluster, ExistingClusterSpec) else gpu_catalog.local_disks(machine.name),
+        suspended=spec.suspend,
     )
 
 

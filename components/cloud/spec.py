@@ -56,7 +56,13 @@ class NodePool(SpecModel):
     )
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, description="Extra node labels.")
     taints: tuple[Taint, ...] = Field((), description="Extra node taints; model pods tolerate them.")
-    disk_size_gb: int = Field(200, ge=50, le=65536, description="Boot disk in GB; holds images and model weights.")
+    disk_size_gb: int = Field(
+        200, ge=50, le=65536, description="Boot disk in GB; holds images and model weights, unless the machine has local NVMe (which then does)."
+    )
+    suspend: bool = Field(
+        False,
+        description="EKS: run no nodes in this pool (e.g. to upgrade a Capacity Block node group); Kueue admits nothing on it meanwhile.",
+    )
     node_selector: dict[LabelKey, LabelValue] | None = Field(
         None, description="Existing clusters only: labels that select this pool's nodes."
     )

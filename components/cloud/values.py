@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Mapping, Union
 
-from ..catalog.gpus import Price
+from ..catalog.gpus import LocalDisks, Price
 from ..core.budget import StartupBudget
 from ..core.versions import Pins
 from ..core.spec import Taint
@@ -71,6 +71,11 @@ class GpuPool:
     """Machines the pool may start, `machine_type` first; a Spot pool also lists the catalog's equivalents."""
     autoscaler: Autoscaler = "declared"
     """Who starts and stops the nodes between min and max; Kueue's quota and the plan's cost assume it works."""
+    local_disks: LocalDisks | None = None
+    """The machine's local NVMe (catalog), on which the cloud layer puts the kubelet's ephemeral storage; None: the boot disk."""
+    suspended: bool = False
+    """Runs no nodes for now (EKS, e.g. while its node group or Capacity Block is upgraded); `min_nodes`/`max_nodes`
+    are what it runs once resumed. Kueue's quota on it is 0 meanwhile, so no model pod waits on it for a node."""
 
     def pod_annotations(self, budget: StartupBudget) -> dict[str, str]:
         """Annotations for model pods on this pool: on Karpenter, no voluntary disruption while the model loads.

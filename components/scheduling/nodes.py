@@ -42,7 +42,8 @@ class NodeGroup:
     gpu_resource: str
     provider: Literal["gke", "eks", "existing"] = "existing"
     disk_size_gb: int | None = None
-    """The boot disk inferfleet gives each node; None where it does not create them."""
+    """The boot disk inferfleet gives each node, where it holds the ephemeral storage; None where inferfleet does
+    not create the nodes or puts that storage on the machine's local NVMe."""
 
     def disk_for(self, ephemeral: float) -> int | None:
         """The smallest boot disk (GB) whose nodes allocate `ephemeral` bytes, if inferfleet sizes the disk."""
@@ -83,6 +84,11 @@ EVICTION_MEMORY_MIB = 100
 """evictionHard memory.available on both clouds (GKE node sizing page; nodeadm config.go:110-114)."""
 
 
+def _disk(pool: GpuPool) -> str:
+    local = pool.local_disks
+    return f"{local.count} x {local.bytes_each / 1e9:g} GB local NVMe" if local else f"{pool.disk_size_gb} GB disk"
+
+
 def _gke(pool: GpuPool) -> NodeResources:
     mem_mib = pool.memory_gib * 1024
     # The kernel keeps memory before the kubelet sees it: reserved.go `CalculateKernelReserved`.
@@ -92,9 +98,9 @@ def _gke(pool: GpuPool) -> NodeResources:
     return NodeResources(
         cpu_m=int(pool.vcpus * 1000 - _cpu_reserved_m(pool.vcpus)),
         memory_bytes=int(memory * MIB),
-        ephemeral_bytes=ephemeral_bytes("gke", pool.disk_size_gb),
+        ephemeral_bytes=ephemeral_bytes("gke", pool.disk_size_gb, pool.local_disks),
         gpu_units=pool.units_per_node,
-        basis=f"{pool.disk_size_gb} GB disk, GKE COS",
+        basis=f"{_disk(pool)}, GKE COS",
     )
 
 
@@ -113,9 +119,9 @@ def _eks(pool: GpuPool) -> NodeResources:
     return NodeResources(
         cpu_m=int(pool.vcpus * 1000 - _cpu_reserved_m(pool.vcpus)),
         memory_bytes=int(memory * MIB),
-        ephemeral_bytes=ephemeral_bytes("eks", pool.disk_size_gb),
+        ephemeral_bytes=ephemeral_bytes("eks", pool.disk_size_gb, pool.local_disks),
         gpu_units=pool.units_per_node,
-        basis=f"{pool.disk_size_gb} GB disk, EKS AL2023, maxPods {max_pods}",
+        basis=f"{_disk(pool)}, EKS AL2023, maxPods {max_pods}",
     )
 
 
@@ -145,5 +151,6 @@ def node_group(pool: GpuPool, provider: Literal["gke", "eks", "existing"], gpu_r
     labels = dict(pool.node_labels) if pool.created else dict(pool.selector)
     return NodeGroup(
         pool.name, labels, node_taints(pool, provider), allocatable, pool.max_nodes, gpu_resource,
-        provider, pool.disk_size_gb if pool.created else None,
+        # On local NVMe the boot disk holds no ephemeral storage, so no boot disk size is a fix.
+        provider, pool.disk_size_gb if pool.created and pool.local_disks is None else None,
     )

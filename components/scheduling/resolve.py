@@ -158,6 +158,11 @@ def _units(spec: SchedulingSpec, pools: Mapping[str, GpuPool], declared: list[st
             )
         if rest:
             out[rest[0]] = {**out.get(rest[0], {}), pool.name: max(0, pool.max_units - total)}
+        if pool.suspended:
+            # A suspended pool runs no nodes (cloud layer): Kueue admits nothing there until it is resumed.
+            for shares in out.values():
+                if pool.name in shares:
+                    shares[pool.name] = 0
     return out
 
 
@@ -265,6 +270,13 @@ def check_models(queueing: Queueing, pools: Mapping[str, GpuPool], models: Itera
             last = placed[-1]
             others = total - last.min_replicas * last.units
             listing = ", ".join(f"{m.name} {m.min_replicas} x {m.units}" for m in placed)
+            if pools[pool].suspended:
+                problems.add(
+                    f"models.{last.name}.replicas.min",
+                    f"the minimum replicas on queue {name} ({listing}) need {total} units of {pool}, which is suspended and runs no nodes; "
+                    f"valid: replicas.min: 0 (or another pool) while nodePools.{pool}.suspend is true",
+                )
+                continue
             problems.add(
                 f"models.{last.name}.replicas.min",
                 f"the minimum replicas on queue {name} ({listing}) need {total} units of {pool} but the queue can use at most {cap}; "

@@ -500,10 +500,17 @@ def _check_capacity(pools: Mapping[str, GpuPool], models: list[ModelService], pr
                 f"the minimum replicas placed here ({listing}) need {need} GPUs but {pool.max_nodes} node(s) give "
                 f"{pool.max_units}; valid: nodes.max >= {math.ceil(need / pool.units_per_node)}",
             )
-        allocatable = allocatable_ephemeral_gb(cloud, pool.disk_size_gb) if placed and pool.created else None
+        allocatable = allocatable_ephemeral_gb(cloud, pool.disk_size_gb, pool.local_disks) if placed and pool.created else None
         if allocatable is not None:
             per_node = max((pool.units_per_node // m.tensor_parallel) * int(m.ephemeral_storage.removesuffix("G")) for m in placed)
-            if per_node > allocatable:
+            if per_node > allocatable and pool.local_disks is not None:
+                local = pool.local_disks
+                problems.add(
+                    f"nodePools.{pool.name}.gpusPerNode",
+                    f"the {local.count} local NVMe disks of {pool.machine_type} leave pods {allocatable} GB of ephemeral storage, "
+                    f"less than the {per_node} GB of model weights its replicas download per node; valid: fewer replicas per node",
+                )
+            elif per_node > allocatable:
                 enough = next(d for d in range(pool.disk_size_gb, 65536) if (allocatable_ephemeral_gb(cloud, d) or 0) >= per_node)
                 problems.add(
                     f"nodePools.{pool.name}.diskSizeGb",

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from components.cloud.values import POOL_LABEL
 from components.scheduling import admission
 from components.scheduling.nodes import node_group
 
@@ -46,10 +47,26 @@ class Report:
         return "\n".join([head, *(f"  {e}" for e in self.errors)])
 
 
+def _selected_pools(obj: Any) -> set[str]:
+    """The pools any pod template in `obj` selects by inferfleet's pool label."""
+    if isinstance(obj, dict):
+        selector = obj.get("nodeSelector")
+        found = {selector[POOL_LABEL]} if isinstance(selector, dict) and POOL_LABEL in selector else set()
+        return found.union(*(_selected_pools(v) for v in obj.values()))
+    if isinstance(obj, list):
+        return set().union(*(_selected_pools(v) for v in obj))
+    return set()
+
+
 def check(plan: Plan) -> Report:
     platform = plan.loaded.platform
     objects = manifests(plan)
     provider = platform.cluster.provider
     nodes = [node_group(p, provider, platform.gpu.resources[p.name].name) for p in platform.pools]
+    # Kueue admits nothing on a suspended pool on purpose (quota 0, scheduling.resolve); the workloads placed
+    # there wait until it resumes, and the resolve step already refused any whose minimum needs it.
+    suspended = {p.name for p in platform.pools if p.suspended}
+    if suspended:
+        objects = [o for o in objects if not (_selected_pools(o) & suspended)]
     violations = admission.check(objects, kueue_config(plan), nodes, provider)
     return Report(len(admission.workloads(objects)), [v.line() for v in violations])

@@ -55,6 +55,8 @@ class Cost:
 
 def minimum_nodes(plan: Plan, pool: GpuPool) -> int:
     """Nodes a pool runs at least: its own minimum, or what its models' minimum replicas need."""
+    if pool.suspended:
+        return 0
     units = sum(m.replicas * m.tensor_parallel for m in plan.loaded.platform.serving.models if m.pool == pool.name)
     return max(pool.min_nodes, math.ceil(units / pool.units_per_node))
 
@@ -99,18 +101,20 @@ def cost(plan: Plan) -> Cost:
     per_model = []
     for pool in platform.pools:
         low = minimum_nodes(plan, pool)
+        high = 0 if pool.suspended else pool.max_nodes
         disk_low += low * pool.disk_size_gb
-        disk_high += pool.max_nodes * pool.disk_size_gb
+        disk_high += high * pool.disk_size_gb
         nodes_low += low
-        nodes_high += pool.max_nodes
+        nodes_high += high
         rate = node_rate(pool, cloud)
         if rate is None:
             unpriced.append(f"pool {pool.name} ({pool.machine_type})")
             continue
         usd, source, estimated = rate
         why = f", {low} running for the models' minimum replicas" if low > pool.min_nodes else ""
+        why += ", suspended: no nodes" if pool.suspended else ""
         items.append(Item(f"pool {pool.name}: {pool.min_nodes}-{pool.max_nodes} x {pool.machine_type} {pool.capacity}{why}",
-                          usd * low, usd * pool.max_nodes, source, estimated))
+                          usd * low, usd * high, source, estimated))
         per_unit = usd / pool.units_per_node
         per_model += [(m.name, m.replicas * m.tensor_parallel * per_unit)
                       for m in platform.serving.models if m.pool == pool.name]

@@ -94,6 +94,12 @@ def summary(plan: Plan) -> str:
         bought = "" if platform.cluster.provider == "existing" else f"{pool.capacity} "
         # Who starts the nodes decides whether the minimum cost is real: Karpenter keeps no minimum.
         started = f" started by {pool.autoscaler}" if pool.autoscaler in ("karpenter", "cluster-autoscaler") else ""
+        if pool.suspended:
+            lines.append(
+                f"  {pool.name:<12} SUSPENDED: 0 nodes and 0 Kueue quota until nodePools.{pool.name}.suspend is removed "
+                f"(then {pool.min_nodes}-{pool.max_nodes} x {pool.machine_type} {bought}nodes{started})"
+            )
+            continue
         lines.append(
             f"  {pool.name:<12} {pool.gpus_per_node} x {pool.gpu} on {pool.machine_type}, {pool.min_nodes}-{pool.max_nodes} "
             f"{bought}nodes{started}: up to {pool.max_gpus} GPUs{units}, in {', '.join(sorted(pool.zones)) or 'any zone'}"

@@ -72,3 +72,39 @@ def test_mig_profiles_carry_slice_count_and_memory() -> None:
     profile = catalog.mig_profile("A100-80GB", "1g.10gb")
     assert (profile.per_gpu, profile.memory_gb) == (7, 10)
     assert catalog.mig_profile("B200", "3g.90gb").per_gpu == 2
+
+
+@pytest.mark.parametrize(
+    ("machine", "local"),
+    [
+        # GCP bundles Local SSD (375 GiB each) with A2 Ultra (1 per GPU), A3 High (2 per GPU), A3 Ultra and A4 (32).
+        ("a2-ultragpu-1g", (1, 375 * 2**30)),
+        ("a2-ultragpu-8g", (8, 375 * 2**30)),
+        ("a3-highgpu-1g", (2, 375 * 2**30)),
+        ("a3-highgpu-8g", (16, 375 * 2**30)),
+        ("a3-ultragpu-8g", (32, 375 * 2**30)),
+        ("a4-highgpu-8g", (32, 375 * 2**30)),
+        # A2 High and G2 have none bundled.
+        ("a2-highgpu-1g", None),
+        ("g2-standard-8", None),
+        # EC2 instance store.
+        ("p4d.24xlarge", (8, 1000 * 10**9)),
+        ("p4de.24xlarge", (8, 1000 * 10**9)),
+        ("p5.48xlarge", (8, 3840 * 10**9)),
+        ("p5en.48xlarge", (8, 3840 * 10**9)),
+        ("g6.xlarge", None),
+        ("g6e.48xlarge", None),
+    ],
+)
+def test_local_nvme_per_machine(machine: str, local: tuple[int, int] | None) -> None:
+    from components.catalog.gpus import local_disks
+
+    found = local_disks(machine)
+    assert (None if found is None else (found.count, found.bytes_each)) == local
+
+
+def test_every_machine_with_local_nvme_is_in_the_catalog() -> None:
+    from components.catalog.gpus import GPUS, LOCAL_DISKS
+
+    machines = {m.name for g in GPUS.values() for o in g.offerings.values() for m in o.machines}
+    assert set(LOCAL_DISKS) <= machines

@@ -189,3 +189,32 @@ def test_allocatable_ephemeral_storage_follows_each_clouds_reservation() -> None
     assert allocatable_ephemeral_gb("gke", 200) == pytest.approx(97.4 * 2**30 / 1e9, rel=0.01)
     assert allocatable_ephemeral_gb("eks", 500) == pytest.approx((500 * 0.9 - 1) * 2**30 / 1e9, rel=0.001)
     assert allocatable_ephemeral_gb("existing", 500) is None
+
+
+GIB_ = 2**30
+
+
+@pytest.mark.parametrize(
+    ("cloud", "machine", "count", "expected_bytes"),
+    [
+        # GKE on N Local SSDs: 0.9 x (N x 375 GiB - cluster-autoscaler's measured COS overhead) - GKE's reserve.
+        ("gke", "a2-ultragpu-1g", 1, 0.9 * (375 * GIB_ - 7289472 * 1024) - 50 * GIB_),
+        ("gke", "a2-ultragpu-2g", 2, 0.9 * (750 * GIB_ - 13725224 * 1024) - 75 * GIB_),
+        ("gke", "a2-ultragpu-8g", 8, 0.9 * (3000 * GIB_ - 51556096 * 1024) - 100 * GIB_),
+        ("gke", "a3-highgpu-8g", 16, 0.9 * (6000 * GIB_ - 52837800 * 1024) - 100 * GIB_),
+        # 32 disks: the 24-disk overhead scaled by 32/24.
+        ("gke", "a3-ultragpu-8g", 32, 0.9 * (12000 * GIB_ - 78686620 * 1024 * 32 / 24) - 100 * GIB_),
+        # EKS on the RAID0 of the instance store: nodeadm's 10% eviction and 1 GiB, after 1% for XFS.
+        ("eks", "p4d.24xlarge", 8, 0.9 * 8000e9 * 0.99 - GIB_),
+        ("eks", "p5.48xlarge", 8, 0.9 * 30720e9 * 0.99 - GIB_),
+    ],
+)
+def test_ephemeral_storage_on_local_nvme_ignores_the_boot_disk(cloud: str, machine: str, count: int, expected_bytes: float) -> None:
+    from components.catalog.gpus import local_disks
+    from components.catalog.sizing import ephemeral_bytes
+
+    local = local_disks(machine)
+    assert local is not None and local.count == count
+    assert ephemeral_bytes(cloud, 100, local) == int(expected_bytes)
+    assert ephemeral_bytes(cloud, 100, local) == ephemeral_bytes(cloud, 2000, local), "the boot disk holds none of it"
+    assert ephemeral_bytes(cloud, 100, local) > ephemeral_bytes(cloud, 100)  # type: ignore[operator]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -429,3 +430,35 @@ def test_on_an_existing_vpc_a_pool_gets_only_its_zones_subnets(plan_of, autoscal
         assert terms == [{"id": "subnet-b"}]
     else:
         assert inputs(p, NODE_GROUP, "h100")["subnetIds"] == ["subnet-b"]
+
+
+def _user_data(p: Plan, name: str) -> str | None:
+    encoded = inputs(p, TEMPLATE, name).get("userData")
+    return None if encoded is None else base64.b64decode(encoded).decode()
+
+
+@pytest.mark.parametrize(
+    ("ami", "gpu", "gpus", "expected"),
+    [
+        # nodeadm's NodeConfig in a MIME part: RAID0 of the instance store under the kubelet.
+        ("al2023", "A100-40GB", 8, "spec:\n  instance:\n    localStorage:\n      strategy: RAID0\n"),
+        ("al2023", "H100-80GB", 8, "spec:\n  instance:\n    localStorage:\n      strategy: RAID0\n"),
+        ("al2023", "L4", 1, None),
+        # Bottlerocket: the bootstrap command Karpenter writes for instanceStorePolicy RAID0.
+        ("bottlerocket", "H100-80GB", 8, '["apiclient", "ephemeral-storage", "bind", "--dirs", "/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"]'),
+        ("bottlerocket", "L4", 1, None),
+    ],
+)
+def test_node_groups_put_ephemeral_storage_on_the_instance_store(plan_of, ami: str, gpu: str, gpus: int, expected: str | None) -> None:
+    p = plan_of(config(pool(gpu=gpu, gpusPerNode=gpus, diskSizeGb=500), cluster={**MNG["cluster"], "ami": ami}))
+    data = _user_data(p, "gpu")
+    if expected is None:
+        assert data is None
+        return
+    assert data is not None and expected in data
+    if ami == "al2023":
+        assert data.startswith('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="INFERFLEET"\n')
+        assert "Content-Type: application/node.eks.aws\n" in data and data.endswith("--INFERFLEET--\n")
+    else:
+        assert data.startswith("[settings.bootstrap-commands.000-mount-instance-storage]\n") and 'mode = "always"' in data
+    assert _user_data(p, "system") is None

@@ -145,3 +145,20 @@ def test_the_order_of_zones_changes_nothing(plan_of, regional: bool) -> None:
     assert ab == ba
     cluster = next(r for r in ab["resources"] if r["type"] == "gcp:container/cluster:Cluster")
     assert cluster["inputs"]["location"] == ("us-central1" if regional else "us-central1-a")
+
+
+@pytest.mark.parametrize(
+    ("gpu", "gpus", "count"),
+    [
+        ("A100-80GB", 1, 1),  # a2-ultragpu-1g: 1 bundled Local SSD
+        ("A100-80GB", 8, 8),  # a2-ultragpu-8g
+        ("H100-80GB", 8, 16),  # a3-highgpu-8g
+        ("H200-141GB", 8, 32),  # a3-ultragpu-8g
+        ("A100-40GB", 1, None),  # a2-highgpu-1g: none bundled
+        ("L4", 1, None),  # g2-standard-8
+    ],
+)
+def test_bundled_local_ssds_back_the_ephemeral_storage(plan_of, gpu: str, gpus: int, count: int | None) -> None:
+    """Model weights download into ephemeral storage; on the machines that come with Local SSD it is NVMe."""
+    spec = inputs(plan_of(pool(gpu=gpu, gpusPerNode=gpus)), NODE_POOL, "cloud-gpu")["nodeConfig"]
+    assert spec.get("ephemeralStorageLocalSsdConfig") == (None if count is None else {"localSsdCount": count})

@@ -7,7 +7,7 @@ from dataclasses import replace
 from components.catalog.sizing import ephemeral_bytes
 from components.scheduling.nodes import GIB, GKE_GPU_TAINT, node_group
 
-from ..conftest import EKS, EXISTING, GKE, resolved
+from ..conftest import EKS, EXISTING, GKE, config, resolved
 
 
 def test_gke_reserves_as_its_node_sizing_page_shows() -> None:
@@ -35,3 +35,17 @@ def test_eks_reserves_per_pod_memory_and_a_tenth_of_the_disk() -> None:
 def test_existing_nodes_are_taken_as_declared() -> None:
     group = node_group(resolved(EXISTING).pools[0], "existing", "nvidia.com/gpu")
     assert group.allocatable.cpu_m == 16000 and group.allocatable.ephemeral_bytes is None and group.disk_for(GIB) is None
+
+
+def test_on_local_nvme_the_node_allocates_the_nvme_and_no_boot_disk_is_a_fix() -> None:
+    """One model of ephemeral storage: the placement proof reads the same `ephemeral_bytes` as serving."""
+    from components.catalog.gpus import local_disks
+
+    for cloud, values, gpu in (("gke", GKE, "H100-80GB"), ("eks", EKS, "H100-80GB")):
+        pool = resolved(config(values, nodePools={"p": {"gpu": gpu, "gpusPerNode": 8, "nodes": {"max": 1}}}, models={})).pools[0]
+        assert pool.local_disks == local_disks(pool.machine_type) is not None
+        group = node_group(pool, cloud, "nvidia.com/gpu")  # type: ignore[arg-type]
+        assert group.allocatable.ephemeral_bytes == ephemeral_bytes(cloud, pool.disk_size_gb, pool.local_disks)
+        assert group.allocatable.ephemeral_bytes != ephemeral_bytes(cloud, pool.disk_size_gb)
+        assert "local NVMe" in group.allocatable.basis
+        assert group.disk_for(10**15) is None, "the boot disk holds none of it"

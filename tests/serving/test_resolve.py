@@ -145,13 +145,22 @@ def test_the_summary_states_what_each_replica_downloads_and_nat_charges() -> Non
 
 
 def test_the_weights_must_fit_what_the_cloud_leaves_pods_of_the_boot_disk() -> None:
-    """Audit finding 7: a 70B BF16 replica (161 GB with room for shards in flight) on GKE's default
-    200 GB disk passed the old disk - 30 GB check but is unschedulable: GKE leaves ~100 GB."""
-    pool = {"h100": {**H100_1["h100"], "diskSizeGb": 200}}
+    """Audit finding 7: a 70B FP8 replica (161 GB with room for shards in flight) on GKE's default
+    200 GB disk passed the old disk - 30 GB check but is unschedulable: GKE leaves ~100 GB.
+    (g2 machines have no bundled Local SSD, so the boot disk holds the weights.)"""
+    pool = {"l4": {"gpu": "L4", "gpusPerNode": 4, "nodes": {"min": 0, "max": 2}, "diskSizeGb": 200}}
     assert problems(stack(pool, model="meta-llama/Llama-3.1-70B-Instruct", precision="fp8")) == [
-        "inferfleet:nodePools.h100.diskSizeGb: a 200 GB boot disk leaves pods 104.5 GB of ephemeral storage on GKE, "
+        "inferfleet:nodePools.l4.diskSizeGb: a 200 GB boot disk leaves pods 104.5 GB of ephemeral storage on GKE, "
         "less than the 161 GB of model weights its replicas download per node; valid: >= 287, or fewer replicas per node"
     ]
+
+
+def test_on_local_ssd_the_boot_disk_does_not_hold_the_weights() -> None:
+    """a3-highgpu-1g comes with 2 x 375 GiB Local SSD, which the cloud layer makes the ephemeral storage:
+    the same 161 GB replica fits beside a 200 GB boot disk (it would not on the boot disk, see above)."""
+    pool = {"h100": {**H100_1["h100"], "diskSizeGb": 200}}
+    model = resolved(stack(pool, model="meta-llama/Llama-3.1-70B-Instruct", precision="fp8")).serving.models[0]
+    assert model.ephemeral_storage == "161G"
 
 
 def test_the_plan_summary_prints_the_serving_warnings(plan_of) -> None:
@@ -159,3 +168,24 @@ def test_the_plan_summary_prints_the_serving_warnings(plan_of) -> None:
 
     plan = plan_of({**stack(H100_8, model="Qwen/Qwen3-235B-A22B"), "hfToken": {"secure": "v1:placeholder"}})
     assert "warning: models.m: 8 GPUs exceed the model's 4 KV heads" in summary.summary(plan)
+
+
+@pytest.mark.parametrize(("download_gb", "expected"), [
+    (5000, []),
+    # Past what the 16 Local SSDs of an a3-highgpu-8g leave pods, no boot disk is the fix.
+    (6000, ["inferfleet:nodePools.h100.gpusPerNode: the 16 local NVMe disks of a3-highgpu-8g leave pods 5642.1 GB of ephemeral "
+            "storage, less than the 6000 GB of model weights its replicas download per node; valid: fewer replicas per node"]),
+])
+def test_weights_past_the_local_nvme_name_no_boot_disk(download_gb: int, expected: list[str]) -> None:
+    from dataclasses import replace
+
+    from components.core.problems import Problems
+    from components.serving import resolve as serving
+
+    platform = resolved(stack(H100_8, model="meta-llama/Llama-3.1-70B-Instruct", gpus=8))
+    pool = platform.pools[0]
+    assert pool.local_disks is not None and pool.local_disks.count == 16
+    model = replace(platform.serving.models[0], ephemeral_storage=f"{download_gb}G")
+    found = Problems()
+    serving._check_capacity({pool.name: pool}, [model], found, "gke")
+    assert [p.line() for p in found.items] == expected

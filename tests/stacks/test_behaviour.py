@@ -31,12 +31,13 @@ def test_the_plan_reads_the_kueue_configuration_it_sends(plan_of) -> None:
     assert settings["managedJobsNamespaceSelector"] == {"matchLabels": {"inferfleet.dev/inference": "true"}}
 
 
-# A 72B model on 2 x A100 nodes with the default 200 GB disk: the config's disk rule passes
-# (weights + 30 GB headroom), but GKE allocates only 97.4 GiB of that disk to pods.
+# A 72B model on 8 x A100-40GB nodes with the default 200 GB disk: the config's disk rule passes
+# (weights + 30 GB headroom), but GKE allocates only 97.4 GiB of that disk to pods. (a2-highgpu has no
+# bundled Local SSD; on a2-ultragpu the weights land on its Local SSDs, see test_on_local_nvme_* in tests/scheduling.)
 SMALL_DISK = config(
     GKE,
-    nodePools={"a100": {"gpu": "A100-80GB", "gpusPerNode": 2, "nodes": {"max": 2}}},
-    models={"qwen-72b": {"model": "Qwen/Qwen2.5-72B-Instruct", "pool": "a100", "gpus": 2, "maxModelLen": 4096}},
+    nodePools={"a100": {"gpu": "A100-40GB", "gpusPerNode": 8, "nodes": {"max": 2}}},
+    models={"qwen-72b": {"model": "Qwen/Qwen2.5-72B-Instruct", "pool": "a100", "gpus": 8, "maxModelLen": 4096}},
 )
 
 
@@ -49,6 +50,10 @@ def test_a_disk_no_node_can_hold_is_a_config_error_and_its_fix_plans_clean(tmp_p
     )
     fixed = config(SMALL_DISK, nodePools={"a100": {**SMALL_DISK["nodePools"]["a100"], "diskSizeGb": 291}})
     assert main(["plan", str(write_stack(tmp_path, fixed))]) == 0
+    # a2-ultragpu-2g comes with 2 Local SSDs that hold the ephemeral storage: the 200 GB boot disk is enough.
+    local = config(SMALL_DISK, nodePools={"a100": {"gpu": "A100-80GB", "gpusPerNode": 2, "nodes": {"max": 2}}},
+                   models={"qwen-72b": {**SMALL_DISK["models"]["qwen-72b"], "gpus": 2}})
+    assert main(["plan", str(write_stack(tmp_path, local))]) == 0
 
 
 BATCH = PROJECT / "examples" / "Pulumi.batch.yaml"

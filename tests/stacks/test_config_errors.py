@@ -48,7 +48,7 @@ CASES = [
       "scheduling, monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
     ("misspelt pool key", changed(GKE, ("nodePools.l4.gpusPerNodes", 2)),
      ["inferfleet:nodePools.l4.gpusPerNodes: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
-      "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, nodeSelector, node"]),
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, suspend, nodeSelector, node"]),
     ("wrong type", changed(GKE, ("nodePools.l4.gpusPerNode", "two")),
      ["inferfleet:nodePools.l4.gpusPerNode: 'two' is not a whole number; valid: a whole number, e.g. 1"]),
     ("a taint without its effect", changed(GKE, ("nodePools.l4.taints", [{"key": "team"}])),
@@ -185,7 +185,7 @@ CASES += [
       "models, scheduling, monitoring, versions, hfToken, kubeconfig, grafanaAdminPassword"]),
     ("a snake_case pool key", changed(GKE, ("nodePools.l4.gpus_per_node", 2)),
      ["inferfleet:nodePools.l4.gpus_per_node: unknown key; did you mean 'gpusPerNode'? valid keys: gpu, gpusPerNode, "
-      "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, nodeSelector, "
+      "machineType, nodes, capacity, reservation, zones, mig, sharing, allocation, labels, taints, diskSizeGb, suspend, nodeSelector, "
       "node"]),
     ("a snake_case cluster key", changed(GKE, ("cluster.release_channel", "RAPID")),
      ["inferfleet:cluster.release_channel: unknown key; did you mean 'releaseChannel'? valid keys: provider, project, "
