@@ -157,7 +157,8 @@ class Workload:
 
 
 def workloads(manifests: Iterable[Mapping[str, Any]]) -> list[Workload]:
-    """Every pod-creating object: Deployments, StatefulSets, LeaderWorkerSets, Jobs and bare Pods."""
+    """Every pod-creating object: Deployments, StatefulSets, LeaderWorkerSets, Jobs, bare Pods and the
+    Deployments KServe makes of LLMInferenceServices and InferenceServices."""
     out = []
     for obj in manifests:
         kind, meta, spec = obj.get("kind"), obj.get("metadata") or {}, obj.get("spec") or {}
@@ -182,7 +183,26 @@ def workloads(manifests: Iterable[Mapping[str, Any]]) -> list[Workload]:
             workers = groups * (size - 1 if leader is not None else size)
             if workers:
                 out.append(Workload(kind, ns, f"{name} worker" if leader is not None else name, labels, template["workerTemplate"]["spec"], workers))
+        elif kind == "LLMInferenceService":
+            # KServe runs `template` (merged onto its preset) as a Deployment of `replicas` pods and copies the
+            # object's Kueue labels onto it (kserve@v0.20.0 pkg/controller/v1alpha2/llmisvc/workload_single_node.go
+            # :179,302-321): each pod is then a Workload as a Deployment's are.
+            out.append(Workload(kind, ns, name, labels, spec.get("template") or {}, int(spec.get("replicas", 1))))
+        elif kind == "InferenceService":
+            # Each predictor (the stable one, and a canary's) is a Deployment of its pod spec with the model
+            # container in it (kserve@v0.20.0 pkg/controller/v1beta1/inferenceservice/components/predictor.go).
+            predictors = [(name, spec.get("predictor") or {})]
+            predictors += [(f"{name} canary", c.get("predictor") or {}) for c in spec.get("canary") or ()]
+            for ref, predictor in predictors:
+                pod = {k: v for k, v in predictor.items() if k not in ISVC_PREDICTOR_FIELDS}
+                pod["containers"] = [predictor.get("model") or {}]
+                # A predictor without minReplicas runs one pod (KServe's default minimum).
+                out.append(Workload(kind, ns, ref, labels, pod, int(predictor.get("minReplicas", 1))))
     return out
+
+
+ISVC_PREDICTOR_FIELDS = ("model", "name", "minReplicas", "maxReplicas", "labels", "annotations")
+"""InferenceService predictor fields that are KServe's own, not the pod spec's."""
 
 
 def _container_requests(container: Mapping[str, Any]) -> dict[str, Fraction]:

@@ -347,3 +347,34 @@ def test_a_leader_worker_set_is_checked_per_pod_set() -> None:
     assert [(w.name, w.pods) for w in admission.workloads(c["objects"])] == [("big leader", 1), ("big worker", 2)]
     # 3 pods of one L4 each on a pool of at most 2 single-GPU nodes: the queue and the pool say so.
     assert {v.rule for v in run(c)} >= {"A9 l4 nvidia.com/gpu", "P5 nvidia.com/gpu"}
+
+
+def _kserve_cluster(model: dict[str, Any], build: Any) -> dict[str, Any]:
+    """The test cluster with its model served through KServe instead of a Deployment."""
+    values = config(GKE, models={"qwen": {"model": "Qwen/Qwen3-8B", "pool": "l4", "mode": "kserve", **model}})
+    c = cluster(values)
+    served = resolved(values).serving.models[0]
+    c["objects"] = [o for o in c["objects"] if o["kind"] != "Deployment"]
+    c["objects"].append(build(served, namespace="inference", queue="serving", hf_secret=None))
+    return c
+
+
+@pytest.mark.parametrize(
+    ("model", "build", "pod_of", "ref"),
+    [
+        ({}, vllm.llm_inference_service, lambda o: o["spec"]["template"], "LLMInferenceService inference/qwen"),
+        (
+            {"kserve": {"api": "inferenceService", "canary": {"revision": "main", "trafficPercent": 10}}, "replicas": {"min": 1, "max": 1}},
+            vllm.inference_service,
+            lambda o: o["spec"]["canary"][0]["predictor"],
+            "InferenceService inference/qwen canary",
+        ),
+    ],
+    ids=["llm-inference-service", "inference-service-canary"],
+)
+def test_kserve_workloads_are_admitted_and_placed_like_deployments(model, build, pod_of, ref) -> None:
+    c = _kserve_cluster(model, build)
+    assert run(c) == []
+    # The pods KServe makes of it are checked as a Deployment's: an unsatisfiable selector fails them.
+    pod_of(next(o for o in c["objects"] if o["kind"] in ("LLMInferenceService", "InferenceService")))["nodeSelector"] = {"pool": "none"}
+    assert [(v.workload, v.rule) for v in run(c)] == [(ref, "P2 selector")]
