@@ -73,3 +73,17 @@ def resolved(values: dict[str, Any], *, secret: tuple[str, ...] = ("hfToken", "k
 
     plain = {key: mask_secure(value)[0] for key, value in values.items()}
     return resolve(parse(RawConfig(plain, frozenset(secret))), project="inferfleet", stack=stack)
+
+
+@pytest.fixture
+def ignored(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The `ignore_changes` each registration sends, by resource name (the plan does not record them)."""
+    seen: dict[str, list[str]] = {}
+    register = plan_module.PlanMonitor.RegisterResource
+
+    def recording(self: plan_module.PlanMonitor, request: Any) -> Any:
+        seen[request.name] = list(request.ignoreChanges)
+        return register(self, request)
+
+    monkeypatch.setattr(plan_module.PlanMonitor, "RegisterResource", recording)
+    return seen

@@ -116,6 +116,20 @@ class _Network:
         return self.zone_of.apply(lambda zone_of: [s for s, zone in zone_of.items() if zone in zones])
 
 
+def _pod_role(name: str, opts: pulumi.ResourceOptions) -> aws.iam.Role:
+    """An IAM role a pod assumes through EKS Pod Identity (the agent also tags the session)."""
+    return aws.iam.Role(name, assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"), opts=opts)
+
+
+def _pod_identity(
+    name: str, eks: aws.eks.Cluster, namespace: str, service_account: str, role: aws.iam.Role, opts: pulumi.ResourceOptions
+) -> aws.eks.PodIdentityAssociation:
+    """Hands `role` to the pods of one service account."""
+    return aws.eks.PodIdentityAssociation(
+        name, cluster_name=eks.name, namespace=namespace, service_account=service_account, role_arn=role.arn, opts=opts
+    )
+
+
 class EksCluster(pulumi.ComponentResource):
     """An EKS cluster for inference.
 
@@ -236,11 +250,7 @@ class EksCluster(pulumi.ComponentResource):
                 f"{name}-karpenter-{rule_name}", rule=rule.name, arn=queue.arn, target_id=karpenter.QUEUE_TARGET_ID, opts=opts
             )
 
-        role = aws.iam.Role(
-            f"{name}-karpenter",
-            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
-            opts=opts,
-        )
+        role = _pod_role(f"{name}-karpenter", opts)
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
         documents = pulumi.Output.all(node_role.arn, queue.arn, account).apply(
             lambda a: karpenter.controller_policies(
@@ -261,14 +271,7 @@ class EksCluster(pulumi.ComponentResource):
             attachments.append(
                 aws.iam.RolePolicyAttachment(f"{name}-karpenter-{policy_name.lower()}", role=role.name, policy_arn=policy.arn, opts=opts)
             )
-        association = aws.eks.PodIdentityAssociation(
-            f"{name}-karpenter",
-            cluster_name=eks.name,
-            namespace=karpenter.NAMESPACE,
-            service_account=karpenter.SERVICE_ACCOUNT,
-            role_arn=role.arn,
-            opts=opts,
-        )
+        association = _pod_identity(f"{name}-karpenter", eks, karpenter.NAMESPACE, karpenter.SERVICE_ACCOUNT, role, opts)
 
         on_cluster = pulumi.ResourceOptions(parent=self, provider=kubernetes)
         pins = args.pins
@@ -335,21 +338,12 @@ class EksCluster(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ) -> None:
         cluster = args.cluster
-        role = aws.iam.Role(
-            f"{name}-cluster-autoscaler",
-            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
-            opts=opts,
-        )
+        role = _pod_role(f"{name}-cluster-autoscaler", opts)
         aws.iam.RolePolicy(
             f"{name}-cluster-autoscaler", role=role.id, policy=json.dumps(cluster_autoscaler.policy(cluster.name)), opts=opts
         )
-        association = aws.eks.PodIdentityAssociation(
-            f"{name}-cluster-autoscaler",
-            cluster_name=eks.name,
-            namespace=cluster_autoscaler.NAMESPACE,
-            service_account=cluster_autoscaler.SERVICE_ACCOUNT,
-            role_arn=role.arn,
-            opts=opts,
+        association = _pod_identity(
+            f"{name}-cluster-autoscaler", eks, cluster_autoscaler.NAMESPACE, cluster_autoscaler.SERVICE_ACCOUNT, role, opts
         )
         chart(
             f"{name}-cluster-autoscaler",
@@ -679,12 +673,9 @@ class EksCluster(pulumi.ComponentResource):
         )
         for reader in readers:
             key = f"{name}-weights-{reader.namespace}-{reader.service_account}"
-            role = aws.iam.Role(key, assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"), opts=opts)
+            role = _pod_role(key, opts)
             aws.iam.RolePolicy(key, role=role.id, policy=json.dumps(reader.s3_policy(partition)), opts=opts)
-            aws.eks.PodIdentityAssociation(
-                key, cluster_name=eks.name, namespace=reader.namespace, service_account=reader.service_account,
-                role_arn=role.arn, opts=opts,
-            )
+            _pod_identity(key, eks, reader.namespace, reader.service_account, role, opts)
 
     def _addons(
         self,
@@ -720,11 +711,7 @@ class EksCluster(pulumi.ComponentResource):
         on_nodes = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[system_group]))
         addon("coredns", on_nodes)
 
-        ebs_role = aws.iam.Role(
-            f"{name}-ebs-csi",
-            assume_role_policy=_trust("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
-            opts=opts,
-        )
+        ebs_role = _pod_role(f"{name}-ebs-csi", opts)
         aws.iam.RolePolicyAttachment(f"{name}-ebs-csi", role=ebs_role.name, policy_arn=managed(EBS_CSI_POLICY), opts=opts)
         association: AddonPodIdentityAssociationArgsDict = {"role_arn": ebs_role.arn, "service_account": EBS_CSI_SERVICE_ACCOUNT}
         # The controller also takes its AWS credentials from the Pod Identity agent on its node.

@@ -20,7 +20,7 @@ import pulumi_gcp as gcp
 from ..core.problems import Problem
 from . import values as r
 from . import preflight as shared
-from .preflight import PREFLIGHT_PATH, SYSTEM_PATH, Group
+from .preflight import PREFLIGHT_PATH, Group
 
 SERVICE = "compute.googleapis.com"
 MACHINE_PERMISSION = "compute.machineTypes.list"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from typing import Sequence
 
 from components.catalog.gpus import DEPLOY_OPERANDS_LABEL
 from components.catalog.prices import HOURS_PER_MONTH

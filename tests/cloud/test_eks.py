@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from pulumi.runtime import rpc
@@ -52,18 +51,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return plan_module.run(write_stack(tmp_path_factory.mktemp("eks"), MNG), PROJECT)
 
 
-@pytest.fixture
-def ignored(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """The `ignore_changes` each registration sends, by resource name (the plan does not record them)."""
-    seen: dict[str, list[str]] = {}
-    register = plan_module.PlanMonitor.RegisterResource
-
-    def recording(self: plan_module.PlanMonitor, request: Any) -> Any:
-        seen[request.name] = list(request.ignoreChanges)
-        return register(self, request)
-
-    monkeypatch.setattr(plan_module.PlanMonitor, "RegisterResource", recording)
-    return seen
 
 
 def test_cluster_authenticates_with_access_entries_and_encrypts_secrets(base: Plan) -> None:

@@ -12,7 +12,6 @@ import pytest
 
 from components.core.problems import ConfigError
 from stacks.plan import cost, summary
-from stacks.plan import engine as plan_module
 from stacks.plan.engine import Plan
 
 from ..conftest import EKS, EXISTING, GKE, config, resolved
@@ -35,17 +34,6 @@ def named(p: Plan, type_: str, name: str) -> list[Any]:
     return [r for r in p.resources if r.type == type_ and r.name == f"inferfleet-test-cloud-{name}"]
 
 
-@pytest.fixture
-def ignored(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    seen: dict[str, list[str]] = {}
-    register = plan_module.PlanMonitor.RegisterResource
-
-    def recording(self: plan_module.PlanMonitor, request: Any) -> Any:
-        seen[request.name] = list(request.ignoreChanges)
-        return register(self, request)
-
-    monkeypatch.setattr(plan_module.PlanMonitor, "RegisterResource", recording)
-    return seen
 
 
 @pytest.mark.parametrize(

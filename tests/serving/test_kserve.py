@@ -3,7 +3,6 @@ vLLM pod, with cert-manager and KServe installed from pinned charts."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

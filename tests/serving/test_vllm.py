@@ -190,8 +190,6 @@ def test_weights_from_a_shared_claim_are_read_offline_and_never_downloaded() -> 
 
 
 def test_a_claim_source_needs_the_claim() -> None:
-    import pytest
-
     from components.core.problems import ConfigError
 
     with pytest.raises(ConfigError) as error:
