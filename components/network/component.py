@@ -21,6 +21,7 @@ class NetworkPolicies(pulumi.ComponentResource):
                 policies.default_deny(ns),
                 policies.allow_dns(ns, gke=args.gke),
                 policies.allow_serving(ns, args.server_pods, args.server_port, sources),
+                policies.allow_clients(ns, args.server_pods, args.server_port),
                 policies.allow_model_download(ns, args.server_pods),
             ):
                 KubernetesObject(f"{name}-{key}-{policy['metadata']['name']}", policy, child)

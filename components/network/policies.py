@@ -35,6 +35,20 @@ def allow_dns(namespace: Any, *, gke: bool) -> dict[str, Any]:
     return _policy("allow-dns", namespace, {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": peers, "ports": ports}]})
 
 
+def allow_clients(namespace: Any, pods: Mapping[str, str], port: int) -> dict[str, Any]:
+    """Egress from every pod of the namespace to the model servers' port there: without it default deny
+    cuts the same-namespace clients `allow_serving` admits (both ends must allow a connection)."""
+    return _policy(
+        "allow-clients",
+        namespace,
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"podSelector": {"matchLabels": dict(pods)}}], "ports": [{"protocol": "TCP", "port": port}]}],
+        },
+    )
+
+
 def allow_serving(namespace: Any, pods: Mapping[str, str], port: int, sources: list[dict[str, Any]]) -> dict[str, Any]:
     """Ingress to the model servers' port from the same namespace and the given peers only."""
     return _policy(
